@@ -1,0 +1,1 @@
+"""HTTP transport: the aiohttp session, retries, authentication, query rendering and logging."""

@@ -1,0 +1,248 @@
+"""The request pipeline: auth headers, one attempt on the wire, decoding, errors and retries."""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..config import Timeout
+from ..errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ResponseDecodeError,
+    error_for_status,
+)
+from .auth import Authenticator, Scope
+from .logging import transport_logger
+from .query import render_query
+from .retry import RetryPolicy, retry_after_of
+from .session import SessionHolder
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["Pipeline"]
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_SNIPPET = 200
+
+
+class Pipeline:
+    """Sends one logical API call: attempts, retries, auth refresh, decoding and error mapping."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        sessions: SessionHolder,
+        auth: Authenticator,
+        retry: RetryPolicy,
+        timeout: Timeout,
+    ) -> None:
+        self.base_url = base_url
+        self.sessions = sessions
+        self.auth = auth
+        self.retry = retry
+        self.timeout = timeout
+        self._client_timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    def derive(
+        self,
+        *,
+        auth: Authenticator | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: Timeout | None = None,
+    ) -> Pipeline:
+        """A pipeline sharing this one's session, with some settings replaced."""
+        return Pipeline(
+            base_url=self.base_url,
+            sessions=self.sessions,
+            auth=auth or self.auth,
+            retry=retry or self.retry,
+            timeout=timeout or self.timeout,
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        scope: Scope = Scope.WORKSPACE,
+        idempotent: bool | None = None,
+        timeout: Timeout | None = None,
+    ) -> Any:
+        """Perform the call and return the decoded JSON body (``None`` for an empty body)."""
+        limits = timeout or self.timeout
+        deadline = None if limits.total is None else time.monotonic() + limits.total
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        query = render_query(params)
+        data = None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode()
+
+        async def attempt(number: int) -> Any:
+            return await self._attempt_with_auth(
+                method, url, query, data, scope, limits, deadline, number
+            )
+
+        return await self.retry.call(
+            attempt,
+            method=method,
+            idempotent=idempotent,
+            deadline=deadline,
+            label=f"{method} {path}",
+        )
+
+    async def _attempt_with_auth(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, str],
+        data: bytes | None,
+        scope: Scope,
+        limits: Timeout,
+        deadline: float | None,
+        number: int,
+    ) -> Any:
+        headers = await self.auth.headers(scope)
+        status, resp_headers, body = await self._send(
+            method, url, query, data, headers, limits, deadline, number
+        )
+        retry_auth = status == 401 and scope is Scope.WORKSPACE
+        if retry_auth and await self.auth.refresh_after_unauthorized(headers):
+            headers = await self.auth.headers(scope)
+            status, resp_headers, body = await self._send(
+                method, url, query, data, headers, limits, deadline, number
+            )
+        return self._decode(method, url, status, resp_headers, body, number)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, str],
+        data: bytes | None,
+        auth_headers: Mapping[str, str],
+        limits: Timeout,
+        deadline: float | None,
+        number: int,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        import aiohttp
+
+        session = self.sessions.get()
+        headers = {**auth_headers, **_JSON_HEADERS} if data is not None else auth_headers
+        client_timeout = self._client_timeout(limits, deadline, method, url, number)
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                method, url, params=query, data=data, headers=headers, timeout=client_timeout
+            ) as resp:
+                body = await resp.read()
+                status, resp_headers = resp.status, resp.headers
+        except asyncio.TimeoutError as exc:
+            sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
+            raise APITimeoutError(
+                f"{method} {url} timed out",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=sent,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise APIConnectionError(
+                f"{method} {url}: cannot connect: {exc.os_error or exc}",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=False,
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise APIConnectionError(
+                f"{method} {url}: connection failed: {type(exc).__name__}: {exc}",
+                method=method,
+                url=url,
+                attempts=number,
+            ) from exc
+        if transport_logger.isEnabledFor(logging.DEBUG):
+            transport_logger.debug(
+                "%s %s -> %d in %.1f ms (attempt %d)",
+                method,
+                url,
+                status,
+                (time.perf_counter() - started) * 1000,
+                number,
+            )
+        return status, resp_headers, body
+
+    def _client_timeout(
+        self, limits: Timeout, deadline: float | None, method: str, url: str, number: int
+    ) -> aiohttp.ClientTimeout:
+        import aiohttp
+
+        total = None
+        if deadline is not None:
+            total = deadline - time.monotonic()
+            if total <= 0:
+                raise APITimeoutError(
+                    f"{method} {url}: total timeout of {limits.total}s exhausted",
+                    method=method,
+                    url=url,
+                    attempts=number,
+                    request_sent=False,
+                )
+            return aiohttp.ClientTimeout(
+                total=total, sock_connect=limits.connect, sock_read=limits.read
+            )
+        key = (limits.connect, limits.read)
+        cached = self._client_timeouts.get(key)
+        if cached is None:
+            cached = aiohttp.ClientTimeout(
+                total=None, sock_connect=limits.connect, sock_read=limits.read
+            )
+            self._client_timeouts[key] = cached
+        return cached
+
+    def _decode(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        number: int,
+    ) -> Any:
+        decoded = _parse_body(body, status, method, url, strict=status < 400)
+        if status >= 400:
+            err = error_for_status(
+                status,
+                decoded,
+                headers=headers,
+                method=method,
+                url=url,
+                retry_after=retry_after_of(headers),
+            )
+            err.attempts = number
+            raise err
+        return decoded
+
+
+def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return jsonlib.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        snippet = body[:_SNIPPET].decode("utf-8", "replace")
+        if not strict:
+            return snippet  # an error page: keep its text as the error's details
+        raise ResponseDecodeError(
+            f"{method} {url}: response is not valid JSON",
+            status=status,
+            snippet=snippet,
+            method=method,
+            url=url,
+        ) from None

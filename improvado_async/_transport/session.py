@@ -1,0 +1,116 @@
+"""Ownership of the aiohttp session: lazily created, bound to one event loop and one process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ImprovadoError, WrongEventLoopError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["SessionHolder"]
+
+
+class SessionHolder:
+    """Creates the ``aiohttp.ClientSession`` on first use inside the running loop and guards it.
+
+    A session belongs to the loop it was created in; using it from another loop raises
+    :class:`WrongEventLoopError`. After a fork the child gets a new session (the parent's sockets
+    are not touched).
+    """
+
+    def __init__(self, *, max_connections: int = 100, user_agent: str) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        self._max_connections = max_connections
+        self._user_agent = user_agent
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = os.getpid()
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`aclose`."""
+        return self._closed
+
+    @property
+    def is_open(self) -> bool:
+        """True while a live session exists (so closing it is still owed)."""
+        return self._session is not None and not self._session.closed
+
+    def get(self) -> aiohttp.ClientSession:
+        """The session for the running loop, creating it on first use."""
+        if self._closed:
+            raise ImprovadoError("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._pid != os.getpid():
+            self._forget_after_fork()
+        session = self._session
+        if session is not None and not session.closed:
+            if self._loop is not loop:
+                raise WrongEventLoopError(
+                    f"this async client belongs to event loop {self._loop!r} but was used from "
+                    f"{loop!r}; create one client per event loop (or use improvado_sync.Improvado "
+                    "from blocking code)"
+                )
+            return session
+        self._session = self._new_session()
+        self._loop = loop
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session (idempotent)."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is None or session.closed or self._pid != os.getpid():
+            return
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            if self._loop.is_closed():
+                return
+            fut = asyncio.run_coroutine_threadsafe(session.close(), self._loop)
+            await asyncio.wrap_future(fut)
+            return
+        await session.close()
+
+    def warn_if_open(self, owner: Any) -> None:
+        """Emit one ResourceWarning for an unclosed session; does no event-loop work."""
+        session = self._session
+        if session is None or session.closed or self._pid != os.getpid():
+            return
+        warnings.warn(
+            f"{type(owner).__name__} was not closed; use `async with` or `await client.aclose()`"
+            " (sync: `with` or `client.close()`)",
+            ResourceWarning,
+            stacklevel=3,
+        )
+        # Silence aiohttp's own duplicate warnings: the user has been told once, above.
+        session._connector_owner = False
+        connector = session.connector
+        if connector is not None:
+            connector._closed = True
+        session._connector = None
+
+    def _forget_after_fork(self) -> None:
+        self._session = None
+        self._loop = None
+        self._pid = os.getpid()
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            limit_per_host=self._max_connections,
+            ttl_dns_cache=300,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self._user_agent, "Accept": "application/json"},
+            skip_auto_headers=("User-Agent",),
+            timeout=aiohttp.ClientTimeout(total=None),
+        )

@@ -1,0 +1,142 @@
+"""Client configuration: timeouts, credentials and their resolution from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import attrs
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_BASE_URL", "Credentials", "Timeout", "resolve_credentials"]
+
+DEFAULT_BASE_URL = "https://embedded.improvado.io"
+
+ENV_USERNAME = "IMPROVADO_USERNAME"
+ENV_PASSWORD = "IMPROVADO_PASSWORD"
+ENV_WORKSPACE = "IMPROVADO_WORKSPACE_ID"
+ENV_TOKEN = "IMPROVADO_TOKEN"
+ENV_BASE_URL = "IMPROVADO_BASE_URL"
+
+
+@attrs.frozen(kw_only=True)
+class Timeout:
+    """Time limits in seconds; ``None`` means no limit.
+
+    ``connect`` bounds establishing a connection, ``read`` each socket read, and ``total`` the whole
+    call including every retry and back-off wait.
+    """
+
+    connect: float | None = 10.0
+    read: float | None = 60.0
+    total: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("connect", "read", "total"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigurationError(f"Timeout.{name} must be positive, got {value!r}")
+
+
+def _secret_repr(value: object) -> str:
+    return "None" if value is None else "'***'"
+
+
+@attrs.frozen(kw_only=True)
+class Credentials:
+    """Everything needed to authenticate. Secrets are hidden from ``repr``."""
+
+    username: str | None = None
+    password: str | None = attrs.field(default=None, repr=_secret_repr)
+    workspace_id: int | None = None
+    token: str | None = attrs.field(default=None, repr=_secret_repr)
+    session_id: str | None = attrs.field(default=None, repr=_secret_repr)
+
+    @property
+    def has_basic(self) -> bool:
+        """True when username and password are both known."""
+        return bool(self.username) and bool(self.password)
+
+    def require_basic(self) -> tuple[str, str]:
+        """Return (username, password) or raise :class:`ConfigurationError` naming every source."""
+        if self.username and self.password:
+            return self.username, self.password
+        missing = [
+            n for n, v in (("username", self.username), ("password", self.password)) if not v
+        ]
+        raise ConfigurationError(
+            f"Missing {' and '.join(missing)} for HTTP Basic authentication. Supply them as "
+            f"AsyncImprovado(username=..., password=...) / Improvado(username=..., password=...), "
+            f"or set the environment variables {ENV_USERNAME} and {ENV_PASSWORD}."
+        )
+
+    def require_workspace(self) -> int:
+        """Return the workspace id or raise :class:`ConfigurationError` naming every source."""
+        if self.workspace_id is not None:
+            return self.workspace_id
+        raise ConfigurationError(
+            "No workspace selected for a workspace-scoped operation. Supply it as "
+            "AsyncImprovado(workspace_id=...), call client.for_workspace(id), or set the "
+            f"environment variable {ENV_WORKSPACE}. A pre-minted token (token=... or {ENV_TOKEN}) "
+            "or a cookie session (session_id=... with workspace_id=...) also work."
+        )
+
+
+def _workspace_from(value: int | str | None, source: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ConfigurationError(f"{source} must be an integer workspace id, got {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"{source} must be an integer workspace id, got {value!r}"
+        ) from None
+
+
+def resolve_credentials(
+    *,
+    username: str | None,
+    password: str | None,
+    workspace_id: int | str | None,
+    token: str | None,
+    session_id: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> Credentials:
+    """Merge keyword arguments with ``IMPROVADO_*`` environment variables (arguments win)."""
+    env = os.environ if environ is None else environ
+    if workspace_id is not None:
+        ws = _workspace_from(workspace_id, "workspace_id")
+    else:
+        ws = _workspace_from(env.get(ENV_WORKSPACE), ENV_WORKSPACE)
+    creds = Credentials(
+        username=username if username is not None else env.get(ENV_USERNAME) or None,
+        password=password if password is not None else env.get(ENV_PASSWORD) or None,
+        workspace_id=ws,
+        token=token if token is not None else env.get(ENV_TOKEN) or None,
+        session_id=session_id,
+    )
+    if not (creds.has_basic or creds.token or creds.session_id):
+        raise ConfigurationError(
+            "No Improvado credentials found. Supply one of: username= and password= (HTTP Basic; "
+            "the SDK mints workspace tokens itself), token= (a pre-minted workspace token), or "
+            "session_id= with workspace_id= (the dts_session_id cookie); or set the environment "
+            f"variables {ENV_USERNAME} and {ENV_PASSWORD}, or {ENV_TOKEN}."
+        )
+    if creds.session_id and creds.workspace_id is None:
+        raise ConfigurationError(
+            "session_id (cookie dts_session_id) needs workspace_id= too: the API requires the "
+            f"X-IM-WORKSPACE-ID header with it (or set {ENV_WORKSPACE})."
+        )
+    return creds
+
+
+def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The API root without trailing slash: argument, ``IMPROVADO_BASE_URL``, or the default."""
+    env = os.environ if environ is None else environ
+    url = base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"base_url must start with http:// or https://, got {url!r}")
+    return url.rstrip("/")

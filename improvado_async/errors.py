@@ -1,0 +1,234 @@
+"""The exception hierarchy of the SDK.
+
+Every error the client raises is an :class:`ImprovadoError`. HTTP failures map from status codes
+to :class:`APIStatusError` subclasses whose message is the API's ``details`` text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ImprovadoError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "WrongEventLoopError",
+    "error_for_status",
+]
+
+
+class ImprovadoError(Exception):
+    """Base class of every error raised by the SDK."""
+
+
+class ConfigurationError(ImprovadoError):
+    """The client was configured wrongly, e.g. a credential is missing."""
+
+
+class ValidationError(ImprovadoError, ValueError):
+    """A request argument broke a documented constraint; nothing was sent.
+
+    ``field`` names the offending parameter.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class WrongEventLoopError(ImprovadoError, RuntimeError):
+    """An async client was used from an event loop other than the one that owns its session."""
+
+
+class APIError(ImprovadoError):
+    """Any failure talking to the API (transport or HTTP status)."""
+
+    attempts: int = 1
+
+
+class APIConnectionError(APIError):
+    """The request could not be completed at the network level."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+        # False only when the failure happened before any byte reached the server, which makes
+        # even a POST safe to retry.
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The request (or the whole call, counting retries) ran out of time."""
+
+
+class ResponseDecodeError(APIError):
+    """The API answered with a body that is not the JSON the SDK expected.
+
+    ``snippet`` holds the first characters of the body to help diagnose proxies and HTML pages.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        snippet: str = "",
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        text = f"{message} (status {status}): {snippet!r}" if status is not None else message
+        super().__init__(text)
+        self.status = status
+        self.snippet = snippet
+        self.method = method
+        self.url = url
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-success status.
+
+    The message is the API's ``details`` text; ``body`` is the decoded body (or raw text).
+    """
+
+    def __init__(
+        self,
+        details: str,
+        *,
+        status: int,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(f"{status} {method} {url}: {details}".replace("  ", " "))
+        self.status = status
+        self.details = details
+        self.body = body
+        self.headers: Mapping[str, str] = dict(headers or {})
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+
+class BadRequestError(APIStatusError):
+    """400: the API rejected the request as invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: credentials are missing, wrong, or the token expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: a feature flag or permission is missing."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the object does not exist in this workspace."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but semantically invalid."""
+
+
+class RateLimitError(APIStatusError):
+    """429: rate limited. ``retry_after`` is the server's requested delay in seconds, if any."""
+
+    retry_after: float | None = None
+
+
+class ServerError(APIStatusError):
+    """5xx: the API failed."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+def error_for_status(
+    status: int,
+    body: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    method: str = "",
+    url: str = "",
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """Build the typed error for a failed response, using the API's ``details`` as message."""
+    cls = error_class_for(status)
+    err = cls(
+        details_text(body, status),
+        status=status,
+        body=body,
+        headers=headers,
+        method=method,
+        url=url,
+    )
+    if isinstance(err, RateLimitError):
+        err.retry_after = retry_after
+    return err
+
+
+def details_text(body: Any, status: int) -> str:
+    """Extract a readable message: ``details``, then DRF's ``detail``, then the raw text."""
+    if isinstance(body, Mapping):
+        for key in ("details", "detail"):
+            if key in body:
+                return _flatten(body[key])
+        return _flatten(body)
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:200]
+    return f"HTTP {status}"
+
+
+def _flatten(value: Any) -> str:
+    # The reference allows details as string | list | dict; make each readable on one line.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_flatten(v) for v in value)
+    return str(value)

@@ -1,0 +1,51 @@
+"""Base classes for response models: forward-compatible attrs classes and open enums."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["Model", "OpenEnum", "enum_field", "wire_field"]
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """Base of every response model.
+
+    Keys the SDK does not know yet are kept in ``extra`` (never dropped, never fatal), so a newer
+    API version never breaks an older SDK.
+    """
+
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+
+class OpenEnum(str, enum.Enum):
+    """A string enum whose unknown values are kept as plain strings instead of raising.
+
+    Fields typed ``str`` carry a member when the value is known (members compare equal to their
+    string value) and the raw string otherwise.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def coerce(cls, value: Any) -> Any:
+        """The member for ``value``, or ``value`` unchanged when it is not a known member."""
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+
+
+def enum_field(enum_type: type[OpenEnum]) -> Any:
+    """An optional ``str`` field whose known values become members of ``enum_type``."""
+    return attrs.field(default=None, metadata={"enum": enum_type})
+
+
+def wire_field(wire_name: str, default: Any = None) -> Any:
+    """An optional field whose JSON key differs from the Python name (e.g. API misspellings)."""
+    return attrs.field(default=default, metadata={"wire": wire_name})

@@ -1,0 +1,94 @@
+"""The base of every service: request helpers shared by the resource classes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from .._transport.auth import Scope
+from .._transport.pipeline import Pipeline
+from ..config import Timeout
+from ..models._converter import structure
+from ..pagination import AsyncPaginator
+from ._validate import page_number, page_size
+
+__all__ = ["Scope", "Service"]
+
+T = TypeVar("T")
+
+
+class Service:
+    """Base of the per-area services; holds the client's request pipeline."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} service>"
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        scope: Scope = Scope.WORKSPACE,
+        idempotent: bool | None = None,
+        timeout: Timeout | None = None,
+    ) -> Any:
+        return await self._pipeline.request(
+            method,
+            path,
+            params=params,
+            json=json,
+            scope=scope,
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+
+    async def _call_model(
+        self,
+        model: type[T],
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        scope: Scope = Scope.WORKSPACE,
+        idempotent: bool | None = None,
+        timeout: Timeout | None = None,
+    ) -> T:
+        data = await self._call(
+            method,
+            path,
+            params=params,
+            json=json,
+            scope=scope,
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+        return structure(data, model)
+
+    def _paginate(
+        self,
+        path: str,
+        item_type: type[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        page: int = 1,
+        size: int | None = None,
+        max_page_size: int = 100,
+        concurrency: int = 1,
+        scope: Scope = Scope.WORKSPACE,
+        timeout: Timeout | None = None,
+    ) -> AsyncPaginator[T]:
+        base = {**(params or {}), "page_size": page_size(size, max_page_size)}
+        start = page_number(page)
+
+        async def fetch(number: int) -> Any:
+            return await self._call(
+                "GET", path, params={**base, "page": number}, scope=scope, timeout=timeout
+            )
+
+        return AsyncPaginator(fetch, item_type, start_page=start, concurrency=concurrency)

@@ -1,0 +1,73 @@
+"""Checks of documented request constraints, done before anything is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from ..errors import ValidationError
+
+__all__ = ["date_range", "iso_date", "page_size", "path_id", "path_name"]
+
+MAX_PAGE_SIZE = 100
+
+
+def path_id(value: object, name: str) -> str:
+    """An integer path parameter rendered for the URL; anything else is a ValidationError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(name, f"must be an integer id, got {type(value).__name__}")
+    if value < 0:
+        raise ValidationError(name, f"must be a non-negative id, got {value}")
+    return str(value)
+
+
+def path_name(value: object, name: str) -> str:
+    """A string path parameter (e.g. ``datasource_name``), percent-encoded as one segment."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(name, "must be a non-empty string")
+    return quote(value, safe="")
+
+
+def page_size(value: int | None, maximum: int = MAX_PAGE_SIZE) -> int | None:
+    """Validate ``page_size`` against the documented maximum."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValidationError("page_size", f"must be an integer from 1 to {maximum}, got {value!r}")
+    return value
+
+
+def page_number(value: int) -> int:
+    """Validate a 1-based page number."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("page", f"must be an integer >= 1, got {value!r}")
+    return value
+
+
+def iso_date(value: dt.date | str | None, name: str) -> str | None:
+    """A date argument as ``YYYY-MM-DD`` (accepts ``date`` or a string in that form)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValidationError(name, f"must be a date or a 'YYYY-MM-DD' string, got {value!r}")
+
+
+def date_range(
+    date_from: dt.date | str | None, date_to: dt.date | str | None
+) -> tuple[str | None, str | None]:
+    """Both dates or neither, ``date_from`` not after ``date_to``."""
+    start, end = iso_date(date_from, "date_from"), iso_date(date_to, "date_to")
+    if (start is None) != (end is None):
+        missing = "date_to" if end is None else "date_from"
+        raise ValidationError(missing, "date_from and date_to must be given together (or neither)")
+    if start is not None and end is not None and start > end:
+        raise ValidationError("date_from", f"{start} is after date_to {end}")
+    return start, end
