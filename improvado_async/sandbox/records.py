@@ -1,0 +1,148 @@
+"""Mutable in-memory records of the sandbox state (one attrs class per API object)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+
+@attrs.define
+class Workspace:
+    """An agency workspace."""
+
+    id: int
+    title: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    enabled_recipe_ids: list[int] = attrs.Factory(list)
+
+
+@attrs.define
+class TableField:
+    """One column of a data table; ``kind`` is ``dimension``, ``metric`` or ``system``."""
+
+    name: str
+    title: str
+    kind: str
+    type: str
+    selected: bool = True
+
+
+@attrs.define
+class DataTable:
+    """A data table produced by an extract; the source of loads."""
+
+    id: int
+    workspace_id: int
+    title: str
+    datasource_name: str
+    data_class: str
+    created_at: datetime
+    updated_at: datetime
+    fields: list[TableField]
+
+
+@attrs.define
+class DestinationConnection:
+    """A configured warehouse destination of a workspace."""
+
+    id: int
+    workspace_id: int
+    uid: str
+    title: str
+    destination_name: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    create_load_for_new_tables: bool = False
+    connection_params: dict[str, Any] = attrs.Factory(dict)
+
+
+@attrs.define
+class Load:
+    """A load order: data table -> destination connection.
+
+    ``run_generation`` increases on every run / pause so a superseded background run can tell it
+    must not overwrite the status.
+    """
+
+    id: int
+    workspace_id: int
+    data_table_id: int
+    destination_connection_id: int
+    destination_name: str
+    destination_table: str
+    run_policy: str
+    status: str
+    created_at: datetime
+    last_update: datetime | None = None
+    error_text: str | None = None
+    uploaded_rows_count: int = 0
+    schedule: dict[str, Any] | None = None
+    load_historical_data: bool = False
+    last_run_range: tuple[date, date] | None = None
+    run_generation: int = 0
+
+
+@attrs.define
+class Agency:
+    """The single agency all credentials belong to, with its feature flags."""
+
+    title: str = "Sandbox Agency"
+    external_auth_enabled: bool = True
+    can_use_embedded_api: bool = True
+
+
+@attrs.define
+class Connection:
+    """A data-source connection (created in the iframe or by an external auth link)."""
+
+    id: int
+    workspace_id: int
+    uid: str
+    title: str
+    datasource_name: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    update_accounts_last_successed: datetime | None = None
+    update_accounts_was_successfull: bool = True
+
+
+@attrs.define
+class Account:
+    """An ad-platform account reachable through a connection.
+
+    ``id`` is the embedded (integer) id; ``account_id`` the remote platform id string.
+    """
+
+    id: int
+    workspace_id: int
+    connection_id: int
+    account_id: str
+    title: str
+    currency: str
+    datasource_name: str
+    created_at: datetime
+    updated_at: datetime
+    is_active: bool = True
+    enabled_for_embedded_extraction: bool = False
+
+
+@attrs.define
+class ExternalAuthLink:
+    """A single-use link an external user follows to create a connection."""
+
+    id: int
+    workspace_id: int
+    datasource_name: str
+    url: str
+    email: str | None
+    send_email: bool
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    connection_id: int | None = None

@@ -1,0 +1,60 @@
+"""The sandbox's in-memory state: workspaces and every workspace-scoped collection."""
+
+from __future__ import annotations
+
+from .records import (
+    Account,
+    Agency,
+    Connection,
+    DataTable,
+    DestinationConnection,
+    ExternalAuthLink,
+    Load,
+    Workspace,
+)
+from .store import Collection, IdSequence
+
+
+class SandboxState:
+    """All objects the sandbox serves. Tests may read it (e.g. to pick seeded ids).
+
+    Id ranges differ per kind (workspaces 1.., data tables 1001.., destination connections
+    2001.., loads 3001.., connections 4001.., accounts 5001.., extract templates 6001..,
+    extracts 7001.., external auth links 8001..) so an id of the wrong kind is never valid.
+    """
+
+    def __init__(self) -> None:
+        self.agency = Agency()
+        self.workspace_ids = IdSequence(1)
+        self.workspaces: dict[int, Workspace] = {}
+        self.data_table_rows: Collection[DataTable] = Collection(1001)
+        self.destination_connection_rows: Collection[DestinationConnection] = Collection(2001)
+        self.load_rows: Collection[Load] = Collection(3001)
+        self.connection_rows: Collection[Connection] = Collection(4001)
+        self.account_rows: Collection[Account] = Collection(5001)
+        self.external_auth_link_rows: Collection[ExternalAuthLink] = Collection(8001)
+
+    def workspace(self, workspace_id: int) -> Workspace | None:
+        """The workspace with this id, if any."""
+        return self.workspaces.get(workspace_id)
+
+    def data_tables(self, workspace_id: int) -> list[DataTable]:
+        """Data tables of a workspace, by id."""
+        return self.data_table_rows.list(workspace_id)
+
+    def destination_connections(self, workspace_id: int) -> list[DestinationConnection]:
+        """Destination connections of a workspace, by id."""
+        return self.destination_connection_rows.list(workspace_id)
+
+    def loads(self, workspace_id: int) -> list[Load]:
+        """Loads of a workspace, by id."""
+        return self.load_rows.list(workspace_id)
+
+    def connections(self, workspace_id: int) -> list[Connection]:
+        """Data-source connections of a workspace, by id."""
+        return self.connection_rows.list(workspace_id)
+
+    def accounts(self, workspace_id: int, connection_id: int | None = None) -> list[Account]:
+        """Accounts of a workspace (optionally of one connection), by id."""
+        rows = self.account_rows.list(workspace_id)
+        return [a for a in rows if connection_id is None or a.connection_id == connection_id]

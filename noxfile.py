@@ -1,0 +1,37 @@
+"""Developer sessions: tests, lint, typecheck, generate (``nox -s NAME``)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (the same command as the README and CI)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over both packages."""
+    session.install("-e", ".[test]")
+    session.run("mypy", "--strict", "improvado_async", "improvado_sync")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate the sync facade from the async client."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "improvado_sync._codegen")
