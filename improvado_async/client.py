@@ -19,6 +19,24 @@ from .config import Credentials, Timeout, resolve_base_url, resolve_credentials
 if TYPE_CHECKING:
     from .resources.auth import Auth
     from .resources.loads import Loads
+    from .resources.workspaces import Workspaces
+    from .resources.iframe import Iframe
+    from .resources.recipes import Recipes
+    from .resources.datasources import Datasources
+    from .resources.datasource_connections import DatasourceConnections
+    from .resources.external_auth_links import ExternalAuthLinks
+    from .resources.connections import Connections
+    from .resources.accounts import Accounts
+    from .resources.extract_templates import ExtractTemplates
+    from .resources.extracts import Extracts
+    from .resources.destinations import Destinations
+    from .resources.destination_connections import DestinationConnections
+    from .resources.data_tables import DataTables
+    from .resources.automated_recipe_templates import AutomatedRecipeTemplates
+    from .resources.automated_recipes import AutomatedRecipes
+    from .resources.webhook_endpoints import WebhookEndpoints
+    from .resources.webhook_event_types import WebhookEventTypes
+    from .resources.roles import Roles
 
 __all__ = ["AsyncImprovado"]
 
@@ -158,6 +176,132 @@ class AsyncImprovado:
         from .resources.loads import Loads
 
         return Loads(self._pipeline)
+
+    @functools.cached_property
+    def workspaces(self) -> Workspaces:
+        """Workspaces, their dashboards and enabled recipes (agency scope)."""
+        from .resources.workspaces import Workspaces
+
+        return Workspaces(self._pipeline)
+
+    @functools.cached_property
+    def iframe(self) -> Iframe:
+        """URLs of the embeddable Improvado UI (agency scope)."""
+        from .resources.iframe import Iframe
+
+        return Iframe(self._pipeline)
+
+    @functools.cached_property
+    def recipes(self) -> Recipes:
+        """Agency recipes (agency scope)."""
+        from .resources.recipes import Recipes
+
+        return Recipes(self._pipeline)
+
+    @functools.cached_property
+    def datasources(self) -> Datasources:
+        """The catalog of data sources."""
+        from .resources.datasources import Datasources
+
+        return Datasources(self._pipeline)
+
+    @functools.cached_property
+    def datasource_connections(self) -> DatasourceConnections:
+        """Connections of a data source in the workspace."""
+        from .resources.datasource_connections import DatasourceConnections
+
+        return DatasourceConnections(self._pipeline)
+
+    @functools.cached_property
+    def external_auth_links(self) -> ExternalAuthLinks:
+        """Links that ask an external user to authorize a data source."""
+        from .resources.external_auth_links import ExternalAuthLinks
+
+        return ExternalAuthLinks(self._pipeline)
+
+    @functools.cached_property
+    def connections(self) -> Connections:
+        """Data-source connections by id."""
+        from .resources.connections import Connections
+
+        return Connections(self._pipeline)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        """Accounts of a connection and their selection for extraction."""
+        from .resources.accounts import Accounts
+
+        return Accounts(self._pipeline)
+
+    @functools.cached_property
+    def extract_templates(self) -> ExtractTemplates:
+        """Extract templates: preview, validation, custom settings."""
+        from .resources.extract_templates import ExtractTemplates
+
+        return ExtractTemplates(self._pipeline)
+
+    @functools.cached_property
+    def extracts(self) -> Extracts:
+        """Extracts (extraction orders) and their runs."""
+        from .resources.extracts import Extracts
+
+        return Extracts(self._pipeline)
+
+    @functools.cached_property
+    def destinations(self) -> Destinations:
+        """The catalog of destinations."""
+        from .resources.destinations import Destinations
+
+        return Destinations(self._pipeline)
+
+    @functools.cached_property
+    def destination_connections(self) -> DestinationConnections:
+        """Connections to destinations."""
+        from .resources.destination_connections import DestinationConnections
+
+        return DestinationConnections(self._pipeline)
+
+    @functools.cached_property
+    def data_tables(self) -> DataTables:
+        """Data tables produced by extracts."""
+        from .resources.data_tables import DataTables
+
+        return DataTables(self._pipeline)
+
+    @functools.cached_property
+    def automated_recipe_templates(self) -> AutomatedRecipeTemplates:
+        """Templates of automated recipes."""
+        from .resources.automated_recipe_templates import AutomatedRecipeTemplates
+
+        return AutomatedRecipeTemplates(self._pipeline)
+
+    @functools.cached_property
+    def automated_recipes(self) -> AutomatedRecipes:
+        """Automated recipes in the workspace."""
+        from .resources.automated_recipes import AutomatedRecipes
+
+        return AutomatedRecipes(self._pipeline)
+
+    @functools.cached_property
+    def webhook_endpoints(self) -> WebhookEndpoints:
+        """Webhook endpoints: registration, verification, secrets."""
+        from .resources.webhook_endpoints import WebhookEndpoints
+
+        return WebhookEndpoints(self._pipeline)
+
+    @functools.cached_property
+    def webhook_event_types(self) -> WebhookEventTypes:
+        """The webhook event types available."""
+        from .resources.webhook_event_types import WebhookEventTypes
+
+        return WebhookEventTypes(self._pipeline)
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        """Roles and permissions (agency chief Basic credentials)."""
+        from .resources.roles import Roles
+
+        return Roles(self._pipeline)
 
     async def aclose(self) -> None:
         """Close the connection pool (idempotent). A view created by :meth:`for_workspace` or

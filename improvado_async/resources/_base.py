@@ -82,13 +82,23 @@ class Service:
         concurrency: int = 1,
         scope: Scope = Scope.WORKSPACE,
         timeout: Timeout | None = None,
+        method: str = "GET",
+        json: Any = None,
+        paged: bool = True,
     ) -> AsyncPaginator[T]:
+        """A paginator over ``path``.
+
+        ``paged=False`` is for endpoints whose shape is undocumented (plain array or page): the
+        first request carries no page parameters, and later pages are requested only if the
+        answer turns out to be a page with a ``next`` link.
+        """
         base = {**(params or {}), "page_size": page_size(size, max_page_size)}
         start = page_number(page)
 
         async def fetch(number: int) -> Any:
+            query = base if not paged and number == start == 1 else {**base, "page": number}
             return await self._call(
-                "GET", path, params={**base, "page": number}, scope=scope, timeout=timeout
+                method, path, params=query, json=json, scope=scope, timeout=timeout
             )
 
         return AsyncPaginator(fetch, item_type, start_page=start, concurrency=concurrency)

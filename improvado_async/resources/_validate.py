@@ -7,7 +7,16 @@ from urllib.parse import quote
 
 from ..errors import ValidationError
 
-__all__ = ["date_range", "iso_date", "page_size", "path_id", "path_name"]
+__all__ = [
+    "csv_values",
+    "date_range",
+    "https_url",
+    "iso_date",
+    "non_empty",
+    "page_size",
+    "path_id",
+    "path_name",
+]
 
 MAX_PAGE_SIZE = 100
 
@@ -26,6 +35,41 @@ def path_name(value: object, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(name, "must be a non-empty string")
     return quote(value, safe="")
+
+
+def csv_values(value: object, name: str) -> list[str] | None:
+    """A filter that takes one value or a sequence, rendered later as a comma-separated list."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, (str, int)) else value
+    if not isinstance(items, (list, tuple, set, frozenset)):
+        raise ValidationError(name, f"must be a value or a sequence of values, got {value!r}")
+    rendered = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)) or str(item) == "":
+            raise ValidationError(name, f"contains an invalid value {item!r}")
+        if isinstance(item, str) and "," in item:
+            raise ValidationError(name, f"value {item!r} contains a comma; pass a sequence")
+        rendered.append(str(item))
+    if not rendered:
+        raise ValidationError(name, "must not be empty")
+    return rendered
+
+
+def non_empty(value: object, name: str) -> list[object]:
+    """A required list argument that must have at least one element."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ValidationError(name, f"must be a list, got {type(value).__name__}")
+    if not value:
+        raise ValidationError(name, "must not be empty")
+    return list(value)
+
+
+def https_url(value: object, name: str) -> str:
+    """An absolute ``https://`` URL (webhook receivers must use TLS)."""
+    if not isinstance(value, str) or not value.lower().startswith("https://") or len(value) < 9:
+        raise ValidationError(name, f"must be an https:// URL, got {value!r}")
+    return value
 
 
 def page_size(value: int | None, maximum: int = MAX_PAGE_SIZE) -> int | None:

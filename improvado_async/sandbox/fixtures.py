@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import datetime
 
 from .clock import utc
 from .records import (
@@ -36,13 +37,13 @@ _METRICS = (
 #: (title, datasource_name, data_class) per seeded workspace, in order.
 _TABLES = (
     (
-        ("Facebook Ads Daily", "facebook", "Daily"),
-        ("Google Ads Campaigns", "google_ads_ql", "Daily"),
-        ("LinkedIn Ads Monthly", "linkedin_ads", "Monthly"),
+        ("Facebook Ads Daily", "facebook", "daily"),
+        ("Google Ads Campaigns", "google_ads_ql", "daily"),
+        ("LinkedIn Ads Monthly", "linkedin_ads", "monthly"),
     ),
     (
-        ("TikTok Ads Daily", "tiktok_ads", "Daily"),
-        ("Google Analytics 4 Sessions", "analyticsdata", "Daily"),
+        ("TikTok Ads Daily", "tiktok_ads", "daily"),
+        ("Google Analytics 4 Sessions", "analyticsdata", "daily"),
     ),
 )
 
@@ -186,11 +187,10 @@ def add_connection(
     datasource_name: str,
     rng: random.Random,
     *,
-    created_at: object = None,
+    created_at: datetime | None = None,
 ) -> Connection:
     """Create an active data-source connection (accounts are added separately)."""
-    when = SEEDED_AT if created_at is None else created_at
-    assert isinstance(when, type(SEEDED_AT))
+    when = created_at or SEEDED_AT
     return state.connection_rows.add(
         Connection(
             id=state.connection_rows.ids.next(),
@@ -232,4 +232,8 @@ def seeded_state(seed: int) -> SandboxState:
     rng = random.Random(seed)
     for index in range(len(_TABLES)):
         _seed_workspace(state, index, rng)
+    # Imported here: template_fixtures depends on this module's SEEDED_AT.
+    from .template_fixtures import seed_templates
+
+    seed_templates(state)
     return state

@@ -146,3 +146,65 @@ class ExternalAuthLink:
     created_at: datetime
     expires_at: datetime
     connection_id: int | None = None
+
+
+@attrs.define
+class TemplateField:
+    """A provider field offered by an extract template (never a system field)."""
+
+    name: str
+    title: str
+    kind: str
+    type: str
+
+
+@attrs.define
+class ExtractTemplate:
+    """An extract template: global (Improvado) or custom (agency-level, from a global parent)."""
+
+    id: int
+    datasource_name: str
+    title: str
+    description: str
+    data_class: str
+    sql_name: str
+    fields: list[TemplateField]
+    created_at: datetime
+    updated_at: datetime
+    is_global: bool = True
+    parent_id: int | None = None
+    is_wide_template: bool = False
+    allow_to_select_dimensions: bool = False
+    is_created_from_wide: bool = False
+    custom_settings: dict[str, list[str]] = attrs.Factory(dict)
+    schedules: list[Any] = attrs.Factory(list)
+    additional_params: dict[str, Any] = attrs.Factory(dict)
+    hashed_fields: list[str] = attrs.Factory(list)
+    historical_data_depth_limit: int | None = None
+    connection_id: int | None = None
+
+
+@attrs.define
+class Extract:
+    """An extraction order: one account of a connection, a template, a target data table."""
+
+    id: int
+    workspace_id: int
+    title: str
+    connection_id: int
+    account_embedded_id: int
+    template_id: int
+    data_table_id: int
+    datasource_name: str
+    status: str
+    created_at: datetime
+    fields: list[str]
+    last_sync: datetime | None = None
+    error_text: str | None = None
+    schedules_limit: int = 4
+    sync_historical_data: date | None = None
+    additional_params: dict[str, Any] = attrs.Factory(dict)
+    schedules: list[Any] = attrs.Factory(list)
+    custom_settings: dict[str, Any] = attrs.Factory(dict)
+    last_run_range: tuple[date, date] | None = None
+    run_generation: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .clock import iso
-from .records import DataTable, DestinationConnection, Load, TableField
+from .records import Account, Connection, DataTable, DestinationConnection, Load, TableField
 from .state import SandboxState
 
 Json = dict[str, Any]
@@ -69,4 +69,42 @@ def load(state: SandboxState, row: Load) -> Json:
         "uploaded_rows_count": row.uploaded_rows_count,
         "created_at": iso(row.created_at),
         "schedule": row.schedule,
+    }
+
+
+def connection(state: SandboxState, row: Connection) -> Json:
+    """Data-source connection object with live account counters (misspellings verbatim)."""
+    accounts = [a for a in state.accounts(row.workspace_id, row.id) if a.is_active]
+    return {
+        "id": row.id,
+        "uid": row.uid,
+        "title": row.title,
+        "datasource_name": row.datasource_name,
+        "status": row.status,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "accounts_number": len(accounts),
+        "enabled_for_extraction_accounts_number": sum(
+            a.enabled_for_embedded_extraction for a in accounts
+        ),
+        "accounts_status": "ok" if accounts else "no_accounts",
+        "update_accounts_last_successed": iso(row.update_accounts_last_successed),
+        "update_accounts_was_successfull": row.update_accounts_was_successfull,
+    }
+
+
+def account(row: Account) -> Json:
+    """Account object (``id`` embedded int, ``account_id`` remote string)."""
+    return {
+        "id": row.id,
+        "account_id": row.account_id,
+        "title": row.title,
+        "currency": row.currency,
+        "connection_id": row.connection_id,
+        "datasource_name": row.datasource_name,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "is_active": row.is_active,
+        "enabled_for_embedded_extraction": row.enabled_for_embedded_extraction,
+        "details": {},
     }

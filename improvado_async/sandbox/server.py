@@ -10,9 +10,11 @@ from aiohttp import web
 
 from .auth import Authenticator, SessionStore, TokenStore, User
 from .context import CONTEXT_KEY, SandboxContext
+from .effects import complete_external_auth
 from .faults import FaultInjector, FaultRule
 from .fixtures import seeded_state
 from .handlers import ALL_ROUTES
+from .handlers.external_auth import link_status
 from .journal import Journal, RecordedRequest
 from .middleware import error_middleware
 from .routing import register
@@ -162,6 +164,16 @@ class Sandbox:
     def expire_tokens(self) -> None:
         """Expire every minted token (their next use is a 401)."""
         self._ctx.auth.tokens.expire_all()
+
+    def use_external_auth_link(self, link_id: int) -> int:
+        """Simulate an external user completing a pending link; returns the new connection id."""
+        for workspace_id in self.state.workspaces:
+            link = self.state.external_auth_link_rows.get(workspace_id, link_id)
+            if link is not None:
+                if link_status(link) != "pending":
+                    raise ValueError(f"link {link_id} is {link_status(link)}")
+                return complete_external_auth(self.state, link, self._ctx.seed).id
+        raise KeyError(link_id)
 
     # -- faults ----------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from .records import (
     DataTable,
     DestinationConnection,
     ExternalAuthLink,
+    Extract,
+    ExtractTemplate,
     Load,
     Workspace,
 )
@@ -33,6 +35,10 @@ class SandboxState:
         self.connection_rows: Collection[Connection] = Collection(4001)
         self.account_rows: Collection[Account] = Collection(5001)
         self.external_auth_link_rows: Collection[ExternalAuthLink] = Collection(8001)
+        self.extract_rows: Collection[Extract] = Collection(7001)
+        #: Agency-level templates (global ones and custom ones), visible in every workspace.
+        self.template_ids = IdSequence(6001)
+        self.templates: dict[int, ExtractTemplate] = {}
 
     def workspace(self, workspace_id: int) -> Workspace | None:
         """The workspace with this id, if any."""
@@ -58,3 +64,12 @@ class SandboxState:
         """Accounts of a workspace (optionally of one connection), by id."""
         rows = self.account_rows.list(workspace_id)
         return [a for a in rows if connection_id is None or a.connection_id == connection_id]
+
+    def extracts(self, workspace_id: int) -> list[Extract]:
+        """Extracts of a workspace, by id."""
+        return self.extract_rows.list(workspace_id)
+
+    def templates_of(self, datasource_name: str) -> list[ExtractTemplate]:
+        """Global and custom templates of a data source, by id."""
+        rows = (t for t in self.templates.values() if t.datasource_name == datasource_name)
+        return sorted(rows, key=lambda template: template.id)
