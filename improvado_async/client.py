@@ -17,26 +17,26 @@ from ._version import __version__
 from .config import Credentials, Timeout, resolve_base_url, resolve_credentials
 
 if TYPE_CHECKING:
-    from .resources.auth import Auth
-    from .resources.loads import Loads
-    from .resources.workspaces import Workspaces
-    from .resources.iframe import Iframe
-    from .resources.recipes import Recipes
-    from .resources.datasources import Datasources
-    from .resources.datasource_connections import DatasourceConnections
-    from .resources.external_auth_links import ExternalAuthLinks
-    from .resources.connections import Connections
     from .resources.accounts import Accounts
-    from .resources.extract_templates import ExtractTemplates
-    from .resources.extracts import Extracts
-    from .resources.destinations import Destinations
-    from .resources.destination_connections import DestinationConnections
-    from .resources.data_tables import DataTables
+    from .resources.auth import Auth
     from .resources.automated_recipe_templates import AutomatedRecipeTemplates
     from .resources.automated_recipes import AutomatedRecipes
+    from .resources.connections import Connections
+    from .resources.data_tables import DataTables
+    from .resources.datasource_connections import DatasourceConnections
+    from .resources.datasources import Datasources
+    from .resources.destination_connections import DestinationConnections
+    from .resources.destinations import Destinations
+    from .resources.external_auth_links import ExternalAuthLinks
+    from .resources.extract_templates import ExtractTemplates
+    from .resources.extracts import Extracts
+    from .resources.iframe import Iframe
+    from .resources.loads import Loads
+    from .resources.recipes import Recipes
+    from .resources.roles import Roles
     from .resources.webhook_endpoints import WebhookEndpoints
     from .resources.webhook_event_types import WebhookEventTypes
-    from .resources.roles import Roles
+    from .resources.workspaces import Workspaces
 
 __all__ = ["AsyncImprovado"]
 

@@ -20,3 +20,7 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+#: Creation time of every seeded fixture (deterministic output).
+SEEDED_AT = utc(2026, 5, 1, 10, 0)

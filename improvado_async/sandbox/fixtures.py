@@ -6,7 +6,7 @@ import random
 import uuid
 from datetime import datetime
 
-from .clock import utc
+from .clock import SEEDED_AT
 from .records import (
     Account,
     Connection,
@@ -17,8 +17,7 @@ from .records import (
     Workspace,
 )
 from .state import SandboxState
-
-SEEDED_AT = utc(2026, 5, 1, 10, 0)
+from .template_fixtures import seed_templates
 
 #: System fields appended to every data table (never to templates).
 SYSTEM_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -232,8 +231,5 @@ def seeded_state(seed: int) -> SandboxState:
     rng = random.Random(seed)
     for index in range(len(_TABLES)):
         _seed_workspace(state, index, rng)
-    # Imported here: template_fixtures depends on this module's SEEDED_AT.
-    from .template_fixtures import seed_templates
-
     seed_templates(state)
     return state

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .fixtures import SEEDED_AT
+from .clock import SEEDED_AT
 from .records import ExtractTemplate, TemplateField
 from .state import SandboxState
 
@@ -45,7 +45,9 @@ _SOURCES = (
 
 
 def _fields(*groups: tuple[tuple[str, str, str], ...], kind: str) -> list[TemplateField]:
-    return [TemplateField(name, title, kind, type_) for group in groups for name, title, type_ in group]
+    return [
+        TemplateField(name, title, kind, type_) for group in groups for name, title, type_ in group
+    ]
 
 
 def sql_name(title: str) -> str:
