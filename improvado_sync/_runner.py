@@ -23,6 +23,10 @@ T = TypeVar("T")
 
 _CANCEL_GRACE = 5.0
 
+# Loops inherited across a fork: never closed or collected in the child, because closing one
+# unregisters descriptors from the epoll instance the child shares with the parent.
+_INHERITED: list[object] = []
+
 
 class Runner:
     """Runs coroutines on a private loop thread and hands back their results."""
@@ -115,6 +119,8 @@ class Runner:
 
     def _reset_after_fork(self) -> None:
         # The loop thread does not exist in the child; start afresh there on first use.
+        if self._loop is not None:
+            _INHERITED.append(self._loop)
         self._lock = threading.Lock()
         self._loop = None
         self._thread = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
+import os
 import time
 from collections.abc import Awaitable, Callable
 
@@ -45,13 +46,22 @@ class Authenticator:
         self._idle_limit = max(0.0, token_ttl - refresh_margin)
         self._token: str | None = credentials.token
         self._last_used = time.monotonic()
-        self._lock = asyncio.Lock()
+        self._lock_value = asyncio.Lock()
+        self._lock_pid = os.getpid()
         self._basic: dict[str, str] | None = None
         self._cookie: dict[str, str] | None = None
         self.mint_count = 0
 
     def __repr__(self) -> str:
         return f"<Authenticator workspace_id={self._credentials.workspace_id!r}>"
+
+    @property
+    def _lock(self) -> asyncio.Lock:
+        # A lock used in the parent may be bound to the parent's loop; a forked child needs its own.
+        if self._lock_pid != os.getpid():
+            self._lock_value = asyncio.Lock()
+            self._lock_pid = os.getpid()
+        return self._lock_value
 
     @property
     def can_mint(self) -> bool:

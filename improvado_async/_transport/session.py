@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 
 __all__ = ["SessionHolder"]
 
+# Sessions inherited across a fork are kept alive here and never cleaned up in the child: their
+# cleanup would unregister sockets from the epoll instance the child shares with the parent and
+# silently break the parent's connections.
+_INHERITED: list[object] = []
+
 
 class SessionHolder:
     """Creates the ``aiohttp.ClientSession`` on first use inside the running loop and guards it.
@@ -96,6 +101,8 @@ class SessionHolder:
         session._connector = None
 
     def _forget_after_fork(self) -> None:
+        if self._session is not None:
+            _INHERITED.append(self._session)
         self._session = None
         self._loop = None
         self._pid = os.getpid()

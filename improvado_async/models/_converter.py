@@ -80,7 +80,8 @@ def _build_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(bool, _strict_bool)
-    conv.register_structure_hook(Any, _identity)
+    # A predicate, not register(Any): cattrs on Python 3.10 rejects typing.Any as a class.
+    conv.register_structure_hook_func(lambda t: t is Any, _identity)
     conv.register_structure_hook_factory(
         lambda t: isinstance(t, type) and issubclass(t, Model),
         lambda t: _model_hook(conv, t),

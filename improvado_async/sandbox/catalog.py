@@ -105,3 +105,163 @@ DATASOURCES: tuple[DataSource, ...] = (
 def datasource(name: str) -> DataSource | None:
     """The data source called ``name``, if any."""
     return next((item for item in DATASOURCES if item.name == name), None)
+
+
+@attrs.frozen
+class RecipeTemplate:
+    """An automated-recipe template (global, read-only)."""
+
+    id: int
+    title: str
+    description: str
+    data_sources: tuple[str, ...]
+    steps: tuple[str, ...]
+
+
+RECIPE_TEMPLATES: tuple[RecipeTemplate, ...] = (
+    RecipeTemplate(
+        9001,
+        "Paid Social Performance",
+        "Spend, reach and conversions across social ad platforms.",
+        ("facebook", "tiktok_ads", "linkedin_ads"),
+        ("extract", "normalize", "union", "model"),
+    ),
+    RecipeTemplate(
+        9002,
+        "Search Ads Overview",
+        "Google and Microsoft search campaigns in one model.",
+        ("google_ads_ql", "bing_ads"),
+        ("extract", "normalize", "model"),
+    ),
+    RecipeTemplate(
+        9003,
+        "Web Analytics Funnel",
+        "GA4 sessions joined to paid media spend.",
+        ("analyticsdata", "facebook", "google_ads_ql"),
+        ("extract", "join", "model"),
+    ),
+    RecipeTemplate(
+        9004,
+        "Marketing Common Data Model",
+        "Improvado MCDM across every connected ad platform.",
+        ("facebook", "google_ads_ql", "tiktok_ads", "reddit", "pinterest_ads"),
+        ("extract", "normalize", "map", "union", "model"),
+    ),
+    RecipeTemplate(
+        9005,
+        "CRM Pipeline Attribution",
+        "HubSpot and Salesforce deals attributed to campaigns.",
+        ("hubspot", "salesforce"),
+        ("extract", "join", "attribute", "model"),
+    ),
+)
+
+
+#: Webhook event types (name, description).
+WEBHOOK_EVENT_TYPES: tuple[tuple[str, str], ...] = (
+    ("load_started", "A load has started."),
+    ("load_completed", "A load has completed."),
+    ("transformation_started", "A transformation has started."),
+    ("transformation_completed", "A transformation has completed."),
+    ("extraction_created", "An extraction has been created."),
+    ("extraction_paused", "An extraction has been paused."),
+)
+
+
+@attrs.frozen
+class Permission:
+    """One permission of a product layer."""
+
+    code: str
+    title: str
+    description: str
+
+
+@attrs.frozen
+class PermissionLayer:
+    """A product layer of the permission catalog."""
+
+    code: str
+    title: str
+    description: str
+    permissions: tuple[Permission, ...]
+
+
+def _crud(subject: str, extra: tuple[Permission, ...] = ()) -> tuple[Permission, ...]:
+    return (
+        Permission("VIEW", "View", f"See {subject}."),
+        Permission("CREATE", "Create", f"Create {subject}."),
+        Permission("UPDATE", "Update", f"Change {subject}."),
+        Permission("DELETE", "Delete", f"Delete {subject}."),
+        *extra,
+    )
+
+
+#: Stable, ordered permission catalog (``GET /api/v3/roles/permissions``).
+PERMISSION_CATALOG: tuple[PermissionLayer, ...] = (
+    PermissionLayer(
+        "EXTRACT",
+        "Connections & Extractions",
+        "Data-source connections, extraction templates and extracts.",
+        _crud("connections and extracts", (Permission("RUN", "Run", "Run extracts."),)),
+    ),
+    PermissionLayer(
+        "LOAD",
+        "Destinations & Loads",
+        "Destination connections and loads.",
+        _crud("destinations and loads", (Permission("RUN", "Run", "Run loads."),)),
+    ),
+    PermissionLayer(
+        "TRANSFORM",
+        "Transform",
+        "Recipes and data transformations.",
+        _crud("transformations", (Permission("RUN", "Run", "Build recipes."),)),
+    ),
+    PermissionLayer(
+        "DATA_EXPLORER",
+        "Data Explorer",
+        "Browse and query data tables.",
+        (
+            Permission("VIEW", "View", "Browse data tables."),
+            Permission("EDIT", "Edit", "Edit saved queries."),
+        ),
+    ),
+    PermissionLayer(
+        "DASHBOARDS",
+        "Dashboards",
+        "Workspace dashboards.",
+        (
+            Permission("VIEW", "View", "Open dashboards."),
+            Permission("EDIT", "Edit", "Edit dashboards."),
+        ),
+    ),
+    PermissionLayer(
+        "AI_AGENT",
+        "AI Agent",
+        "The AI assistant.",
+        (Permission("USE", "Use", "Ask the AI agent."),),
+    ),
+    PermissionLayer(
+        "NAMING_CONVENTION",
+        "Naming Convention rules",
+        "Naming convention rules.",
+        (
+            Permission("VIEW", "View", "See rules."),
+            Permission("EDIT", "Edit", "Edit rules."),
+        ),
+    ),
+    PermissionLayer(
+        "USERS_ROLES",
+        "Users & Roles",
+        "Workspace users and their roles.",
+        (
+            Permission("VIEW", "View", "See users and roles."),
+            Permission("MANAGE", "Manage", "Invite users and assign roles."),
+        ),
+    ),
+)
+
+
+def permission_pairs() -> set[tuple[str, str]]:
+    """Every valid (layer code, permission code) pair."""
+    return {(layer.code, p.code) for layer in PERMISSION_CATALOG for p in layer.permissions}

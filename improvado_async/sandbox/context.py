@@ -8,6 +8,7 @@ from aiohttp import web
 from .auth import Authenticator
 from .state import SandboxState
 from .tasks import BackgroundTasks
+from .webhook_delivery import WebhookDelivery
 
 
 @attrs.define
@@ -19,6 +20,7 @@ class SandboxContext:
     tasks: BackgroundTasks
     time_scale: float
     seed: int
+    deliveries: list[WebhookDelivery] = attrs.Factory(list)
 
     def scaled(self, seconds: float) -> float:
         """Simulated duration ``seconds`` scaled by ``time_scale``."""

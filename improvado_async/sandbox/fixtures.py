@@ -12,10 +12,12 @@ from .records import (
     Connection,
     DataTable,
     DestinationConnection,
+    Extract,
     Load,
     TableField,
     Workspace,
 )
+from .role_fixtures import seed_roles
 from .state import SandboxState
 from .template_fixtures import seed_templates
 
@@ -232,4 +234,33 @@ def seeded_state(seed: int) -> SandboxState:
     for index in range(len(_TABLES)):
         _seed_workspace(state, index, rng)
     seed_templates(state)
+    seed_roles(state)
+    for workspace_id in sorted(state.workspaces):
+        _seed_extract(state, workspace_id)
     return state
+
+
+def _seed_extract(state: SandboxState, workspace_id: int) -> None:
+    """One active extract feeding the workspace's first data table."""
+    table = state.data_tables(workspace_id)[0]
+    template = state.templates_of(table.datasource_name)[0]
+    account = next(
+        a for a in state.accounts(workspace_id) if a.datasource_name == table.datasource_name
+    )
+    state.extract_rows.add(
+        Extract(
+            id=state.extract_rows.ids.next(),
+            workspace_id=workspace_id,
+            title=f"{table.title} - {account.title}",
+            connection_id=account.connection_id,
+            account_embedded_id=account.id,
+            template_id=template.id,
+            data_table_id=table.id,
+            datasource_name=table.datasource_name,
+            status="active",
+            created_at=SEEDED_AT,
+            fields=[f.name for f in template.fields],
+            last_sync=SEEDED_AT,
+            schedules=list(template.schedules),
+        )
+    )

@@ -208,3 +208,61 @@ class Extract:
     custom_settings: dict[str, Any] = attrs.Factory(dict)
     last_run_range: tuple[date, date] | None = None
     run_generation: int = 0
+
+
+@attrs.define
+class AutomatedRecipe:
+    """An automated recipe instantiated from a template in a workspace.
+
+    ``state`` moves ``draft`` -> ``building`` -> ``built`` (or ``failed``).
+    """
+
+    id: int
+    workspace_id: int
+    template_id: int
+    title: str
+    state: str
+    configuration: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    last_build_at: datetime | None = None
+    error_text: str | None = None
+    build_generation: int = 0
+
+
+@attrs.define
+class WebhookEndpoint:
+    """A workspace's webhook receiver; ``status`` is ``unverified`` or ``active``."""
+
+    id: int
+    workspace_id: int
+    url: str
+    event_types: list[str]
+    secret: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@attrs.define
+class Role:
+    """A system (read-only) or custom agency role; ``permissions`` maps layer -> codes."""
+
+    id: int
+    title: str
+    description: str
+    permissions: dict[str, list[str]]
+    is_system: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@attrs.define
+class RoleAssignment:
+    """A user holding a role in one workspace."""
+
+    user_id: int
+    email: str
+    name: str
+    workspace_id: int
+    role_id: int

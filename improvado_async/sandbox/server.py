@@ -10,16 +10,17 @@ from aiohttp import web
 
 from .auth import Authenticator, SessionStore, TokenStore, User
 from .context import CONTEXT_KEY, SandboxContext
-from .effects import complete_external_auth
+from .effects import complete_external_auth, link_status
+from .events import emit
 from .faults import FaultInjector, FaultRule
 from .fixtures import seeded_state
 from .handlers import ALL_ROUTES
-from .handlers.external_auth import link_status
 from .journal import Journal, RecordedRequest
 from .middleware import error_middleware
 from .routing import register
 from .state import SandboxState
 from .tasks import BackgroundTasks
+from .webhook_delivery import WebhookDelivery
 
 DEFAULT_USERNAME = "sandbox@agency.example"
 DEFAULT_PASSWORD = "sandbox-password"
@@ -150,6 +151,17 @@ class Sandbox:
     def clear_requests(self) -> None:
         """Empty the request journal."""
         self._journal.clear()
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery queued so far (live list, updated as attempts happen)."""
+        return self._ctx.deliveries
+
+    def emit_event(
+        self, workspace_id: int, event_type: str, data: dict[str, str] | None = None
+    ) -> list[WebhookDelivery]:
+        """Deliver an event to the workspace's active endpoints subscribed to ``event_type``."""
+        return emit(self._ctx, workspace_id, event_type, data)
 
     # -- auth helpers ----------------------------------------------------------------------
 

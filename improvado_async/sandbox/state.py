@@ -5,6 +5,7 @@ from __future__ import annotations
 from .records import (
     Account,
     Agency,
+    AutomatedRecipe,
     Connection,
     DataTable,
     DestinationConnection,
@@ -12,6 +13,9 @@ from .records import (
     Extract,
     ExtractTemplate,
     Load,
+    Role,
+    RoleAssignment,
+    WebhookEndpoint,
     Workspace,
 )
 from .store import Collection, IdSequence
@@ -22,7 +26,8 @@ class SandboxState:
 
     Id ranges differ per kind (workspaces 1.., data tables 1001.., destination connections
     2001.., loads 3001.., connections 4001.., accounts 5001.., extract templates 6001..,
-    extracts 7001.., external auth links 8001..) so an id of the wrong kind is never valid.
+    extracts 7001.., external auth links 8001.., recipe templates 9001..,
+    automated recipes 10001.., webhook endpoints 11001..) so an id of the wrong kind is never valid.
     """
 
     def __init__(self) -> None:
@@ -36,6 +41,13 @@ class SandboxState:
         self.account_rows: Collection[Account] = Collection(5001)
         self.external_auth_link_rows: Collection[ExternalAuthLink] = Collection(8001)
         self.extract_rows: Collection[Extract] = Collection(7001)
+        self.automated_recipe_rows: Collection[AutomatedRecipe] = Collection(10001)
+        self.webhook_endpoint_rows: Collection[WebhookEndpoint] = Collection(11001)
+        #: Agency-level roles: system roles 1..6, custom roles from 101; users from 12001.
+        self.role_ids = IdSequence(1)
+        self.custom_role_ids = IdSequence(101)
+        self.roles: dict[int, Role] = {}
+        self.role_assignments: list[RoleAssignment] = []
         #: Agency-level templates (global ones and custom ones), visible in every workspace.
         self.template_ids = IdSequence(6001)
         self.templates: dict[int, ExtractTemplate] = {}

@@ -9,6 +9,7 @@ from ..catalog import DATASOURCES, DataSource, datasource
 from ..clock import utc_now
 from ..effects import delete_connection
 from ..errors import bad_request, not_found
+from ..events import emit, extract_data
 from ..pagination import paginate
 from ..records import Account, Connection
 from ..routing import Route, WorkspaceCall, workspace_route
@@ -59,15 +60,20 @@ async def delete_datasource_connection(call: WorkspaceCall) -> web.Response:
     row = connection_or_404(call, call.path_int("id"))
     if row.datasource_name != source.name:
         raise not_found("Connection not found.")
-    delete_connection(call.ctx.state, row)
+    _delete(call, row)
     return web.Response(status=204)
 
 
 @workspace_route
 async def delete_any_connection(call: WorkspaceCall) -> web.Response:
     """Delete a connection by id alone (same side effects)."""
-    delete_connection(call.ctx.state, connection_or_404(call, call.path_int("connection_id")))
+    _delete(call, connection_or_404(call, call.path_int("connection_id")))
     return web.Response(status=204)
+
+
+def _delete(call: WorkspaceCall, row: Connection) -> None:
+    for extract in delete_connection(call.ctx.state, row):
+        emit(call.ctx, call.workspace_id, "extraction_paused", extract_data(extract))
 
 
 @workspace_route

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from ..clock import iso, utc_now
+from ..effects import link_status
 from ..errors import bad_request, forbidden, not_found
 from ..pagination import paginate
 from ..records import ExternalAuthLink
@@ -17,13 +18,6 @@ from ..validation import json_body, optional_bool, optional_str_list
 from .connections import datasource_or_404
 
 LINK_LIFETIME = timedelta(days=14)
-
-
-def link_status(link: ExternalAuthLink) -> str:
-    """Stored status, except that a pending link past its expiry reads as ``expired``."""
-    if link.status == "pending" and utc_now() >= link.expires_at:
-        return "expired"
-    return link.status
 
 
 def link_json(link: ExternalAuthLink) -> dict[str, Any]:
