@@ -23,9 +23,11 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "RunFailedError",
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WaitTimeoutError",
     "WrongEventLoopError",
     "error_for_status",
 ]
@@ -52,6 +54,23 @@ class ValidationError(ImprovadoError, ValueError):
 
 class WrongEventLoopError(ImprovadoError, RuntimeError):
     """An async client was used from an event loop other than the one that owns its session."""
+
+
+class RunFailedError(ImprovadoError):
+    """A waited-for run failed. ``result`` is the final model, ``error_text`` the API's text."""
+
+    def __init__(self, message: str, *, result: Any, error_text: str | None) -> None:
+        super().__init__(message)
+        self.result = result
+        self.error_text = error_text
+
+
+class WaitTimeoutError(ImprovadoError, TimeoutError):
+    """A waiter gave up before a terminal status. ``last`` is the last model seen."""
+
+    def __init__(self, message: str, *, last: Any) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 class APIError(ImprovadoError):

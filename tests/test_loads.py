@@ -160,3 +160,48 @@ def test_sync_load_lifecycle(sync_client: Improvado, threaded_sandbox: ThreadedS
         sync_client.loads.get(created.id)
     token = sync_client.auth.create_token(workspace_id=sb.workspace_id)
     assert token.token and "***" in repr(token)
+
+
+async def test_wait_returns_finished_load(client: AsyncImprovado, sandbox: Sandbox) -> None:
+    table_id, destination_id = _ids(sandbox)
+    load = await client.loads.create(
+        data_table_id=table_id, destination_connection_id=destination_id
+    )
+    await client.loads.run(load.id)
+    seen: list[str] = []
+    done = await client.loads.wait(
+        load.id, poll_interval=0.005, on_progress=lambda item: seen.append(str(item.status))
+    )
+    assert done.status == LoadStatus.SUCCESS
+    assert done.uploaded_rows_count and done.uploaded_rows_count > 0
+    assert seen[-1] == "success" and len(seen) >= 1
+
+
+async def test_wait_times_out_with_last_model(client: AsyncImprovado, sandbox: Sandbox) -> None:
+    from improvado_async.errors import WaitTimeoutError
+
+    table_id, destination_id = _ids(sandbox)
+    load = await client.loads.create(
+        data_table_id=table_id, destination_connection_id=destination_id
+    )
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.loads.wait(load.id, timeout=0.05, poll_interval=0.01)
+    assert info.value.last.id == load.id
+
+
+async def test_wait_raises_run_failed_with_api_text() -> None:
+    import re
+
+    from aioresponses import aioresponses
+
+    from improvado_async.errors import RunFailedError
+
+    url = re.compile(r"^http://127\.0\.0\.1:1/api/v3/loads/7$")
+    async with AsyncImprovado(token="t", base_url="http://127.0.0.1:1") as client:
+        with aioresponses() as mock:
+            mock.get(url, payload={"id": 7, "status": "running"})
+            mock.get(url, payload={"id": 7, "status": "error", "error_text": "Table is locked"})
+            with pytest.raises(RunFailedError) as info:
+                await client.loads.wait(7, poll_interval=0.001)
+    assert info.value.error_text == "Table is locked"
+    assert "Table is locked" in str(info.value)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
 from ..models._converter import structure
-from ..models.loads import Load
+from ..models.loads import Load, LoadStatus
 from ..pagination import AsyncPaginator
 from ._base import Service
 from ._validate import date_range, path_id
+from ._waiter import poll_until_terminal
 
 __all__ = ["Loads"]
 
@@ -190,6 +191,47 @@ class Loads(Service):
         start, end = date_range(date_from, date_to)
         body = {"date_from": start, "date_to": end} if start is not None else None
         return await self._state_change(id, "run", body, timeout)
+
+    async def wait(
+        self,
+        load_id: int,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+        on_progress: Callable[[Load], object] | None = None,
+    ) -> Load:
+        """Poll a load until its run finishes and return the final load.
+
+        Polls ``GET /api/v3/loads/{load_id}`` with back-off (``poll_interval`` growing by half up
+        to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures (a
+        paused load does not finish its run). The status enum is undocumented: these are the
+        reference's PROPOSAL values.
+
+        Args:
+            load_id: the load to watch.
+            timeout: seconds to wait in all (``None``: no limit).
+            poll_interval: first delay between polls, in seconds.
+            max_poll_interval: largest delay between polls.
+            on_progress: called with every load fetched (e.g. to print progress).
+
+        Raises:
+            RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
+            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last load seen).
+            NotFoundError: no such load in this workspace.
+        """
+        return await poll_until_terminal(
+            lambda: self.get(load_id),
+            status_of=lambda load: load.status,
+            done=frozenset({LoadStatus.SUCCESS.value}),
+            failed=frozenset({LoadStatus.ERROR.value, LoadStatus.PAUSED.value}),
+            error_text_of=lambda load: load.error_text,
+            label=f"load {load_id}",
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
 
     async def _state_change(
         self, load_id: int, action: str, body: Any, timeout: Timeout | None
