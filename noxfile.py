@@ -1,4 +1,4 @@
-"""Developer sessions: tests, lint, typecheck, generate (``nox -s NAME``)."""
+"""Developer sessions: tests, lint, typecheck, generate, bench (``nox -s NAME``)."""
 
 from __future__ import annotations
 
@@ -35,3 +35,10 @@ def generate(session: nox.Session) -> None:
     """Regenerate the sync facade from the async client."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "improvado_sync._codegen")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (``nox -s bench -- [--quick] [NAME ...]``); see docs/performance.md."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from improvado_async.models.webhooks import WebhookEventType
 
+from improvado_async.models.webhooks import WebhookEventType
 from improvado_async.webhooks import (
     WebhookEvent,
     WebhookReceiver,

@@ -43,9 +43,14 @@ class AgencyCall:
 def path_int(request: web.Request, name: str) -> int:
     """Integer path parameter ``name``; 404 when it is not a number."""
     raw = request.match_info[name]
-    if not raw.isdigit():
+    # The route regex ``\d+`` also matches non-ASCII digits, and int() refuses strings longer
+    # than sys.get_int_max_str_digits(): neither can name an object.
+    if not (raw.isascii() and raw.isdigit()):
         raise not_found("Not found.")
-    return int(raw)
+    try:
+        return int(raw)
+    except ValueError:
+        raise not_found("Not found.") from None
 
 
 def workspace_route(fn: Callable[[WorkspaceCall], Awaitable[web.StreamResponse]]) -> Handler:

@@ -24,6 +24,9 @@ async def json_body(request: web.Request, *, optional: bool = False) -> JsonObje
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"Malformed JSON body: {exc}") from None
+    except RecursionError:
+        # Deeply nested arrays/objects exhaust the decoder's recursion limit.
+        raise bad_request("Malformed JSON body: nesting is too deep.") from None
     if data is None and optional:
         return {}
     if not isinstance(data, dict):
@@ -51,8 +54,14 @@ def as_int(value: Any, name: str, *, allow_numeric_string: bool = False) -> int:
     """Coerce ``value`` to int or raise a 400 naming ``name``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if allow_numeric_string and isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if allow_numeric_string and isinstance(value, str):
+        digits = value.strip()
+        # ASCII only: str.isdigit() accepts "²" and friends, which int() rejects.
+        if digits.isascii() and digits.isdigit():
+            try:
+                return int(digits)
+            except ValueError:  # longer than sys.get_int_max_str_digits()
+                pass
     raise bad_request(f"{name}: A valid integer is required.")
 
 

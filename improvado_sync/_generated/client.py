@@ -14,8 +14,26 @@ from improvado_async.config import Timeout
 from improvado_sync._runner import Runner, default_runner
 
 if TYPE_CHECKING:
+    from .accounts import Accounts
     from .auth import Auth
+    from .automated_recipe_templates import AutomatedRecipeTemplates
+    from .automated_recipes import AutomatedRecipes
+    from .connections import Connections
+    from .data_tables import DataTables
+    from .datasource_connections import DatasourceConnections
+    from .datasources import Datasources
+    from .destination_connections import DestinationConnections
+    from .destinations import Destinations
+    from .external_auth_links import ExternalAuthLinks
+    from .extract_templates import ExtractTemplates
+    from .extracts import Extracts
+    from .iframe import Iframe
     from .loads import Loads
+    from .recipes import Recipes
+    from .roles import Roles
+    from .webhook_endpoints import WebhookEndpoints
+    from .webhook_event_types import WebhookEventTypes
+    from .workspaces import Workspaces
 
 __all__ = ["Improvado"]
 
@@ -131,6 +149,132 @@ class Improvado:
         from .loads import Loads
 
         return Loads(self._async.loads, self._runner)
+
+    @functools.cached_property
+    def workspaces(self) -> Workspaces:
+        """Workspaces, their dashboards and enabled recipes (agency scope)."""
+        from .workspaces import Workspaces
+
+        return Workspaces(self._async.workspaces, self._runner)
+
+    @functools.cached_property
+    def iframe(self) -> Iframe:
+        """URLs of the embeddable Improvado UI (agency scope)."""
+        from .iframe import Iframe
+
+        return Iframe(self._async.iframe, self._runner)
+
+    @functools.cached_property
+    def recipes(self) -> Recipes:
+        """Agency recipes (agency scope)."""
+        from .recipes import Recipes
+
+        return Recipes(self._async.recipes, self._runner)
+
+    @functools.cached_property
+    def datasources(self) -> Datasources:
+        """The catalog of data sources."""
+        from .datasources import Datasources
+
+        return Datasources(self._async.datasources, self._runner)
+
+    @functools.cached_property
+    def datasource_connections(self) -> DatasourceConnections:
+        """Connections of a data source in the workspace."""
+        from .datasource_connections import DatasourceConnections
+
+        return DatasourceConnections(self._async.datasource_connections, self._runner)
+
+    @functools.cached_property
+    def external_auth_links(self) -> ExternalAuthLinks:
+        """Links that ask an external user to authorize a data source."""
+        from .external_auth_links import ExternalAuthLinks
+
+        return ExternalAuthLinks(self._async.external_auth_links, self._runner)
+
+    @functools.cached_property
+    def connections(self) -> Connections:
+        """Data-source connections by id."""
+        from .connections import Connections
+
+        return Connections(self._async.connections, self._runner)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        """Accounts of a connection and their selection for extraction."""
+        from .accounts import Accounts
+
+        return Accounts(self._async.accounts, self._runner)
+
+    @functools.cached_property
+    def extract_templates(self) -> ExtractTemplates:
+        """Extract templates: preview, validation, custom settings."""
+        from .extract_templates import ExtractTemplates
+
+        return ExtractTemplates(self._async.extract_templates, self._runner)
+
+    @functools.cached_property
+    def extracts(self) -> Extracts:
+        """Extracts (extraction orders) and their runs."""
+        from .extracts import Extracts
+
+        return Extracts(self._async.extracts, self._runner)
+
+    @functools.cached_property
+    def destinations(self) -> Destinations:
+        """The catalog of destinations."""
+        from .destinations import Destinations
+
+        return Destinations(self._async.destinations, self._runner)
+
+    @functools.cached_property
+    def destination_connections(self) -> DestinationConnections:
+        """Connections to destinations."""
+        from .destination_connections import DestinationConnections
+
+        return DestinationConnections(self._async.destination_connections, self._runner)
+
+    @functools.cached_property
+    def data_tables(self) -> DataTables:
+        """Data tables produced by extracts."""
+        from .data_tables import DataTables
+
+        return DataTables(self._async.data_tables, self._runner)
+
+    @functools.cached_property
+    def automated_recipe_templates(self) -> AutomatedRecipeTemplates:
+        """Templates of automated recipes."""
+        from .automated_recipe_templates import AutomatedRecipeTemplates
+
+        return AutomatedRecipeTemplates(self._async.automated_recipe_templates, self._runner)
+
+    @functools.cached_property
+    def automated_recipes(self) -> AutomatedRecipes:
+        """Automated recipes in the workspace."""
+        from .automated_recipes import AutomatedRecipes
+
+        return AutomatedRecipes(self._async.automated_recipes, self._runner)
+
+    @functools.cached_property
+    def webhook_endpoints(self) -> WebhookEndpoints:
+        """Webhook endpoints: registration, verification, secrets."""
+        from .webhook_endpoints import WebhookEndpoints
+
+        return WebhookEndpoints(self._async.webhook_endpoints, self._runner)
+
+    @functools.cached_property
+    def webhook_event_types(self) -> WebhookEventTypes:
+        """The webhook event types available."""
+        from .webhook_event_types import WebhookEventTypes
+
+        return WebhookEventTypes(self._async.webhook_event_types, self._runner)
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        """Roles and permissions (agency chief Basic credentials)."""
+        from .roles import Roles
+
+        return Roles(self._async.roles, self._runner)
 
     def close(self) -> None:
         """Close the connection pool (idempotent); views close nothing."""

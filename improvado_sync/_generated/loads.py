@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import improvado_async.resources.loads as _async
@@ -195,4 +195,42 @@ class Loads:
         """
         return self._runner.run(
             self._async.run(id=id, date_from=date_from, date_to=date_to, timeout=timeout)
+        )
+
+    def wait(
+        self,
+        load_id: int,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+        on_progress: Callable[[Load], object] | None = None,
+    ) -> Load:
+        """Poll a load until its run finishes and return the final load.
+
+        Polls ``GET /api/v3/loads/{load_id}`` with back-off (``poll_interval`` growing by half up
+        to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures (a
+        paused load does not finish its run). The status enum is undocumented: these are the
+        reference's PROPOSAL values.
+
+        Args:
+            load_id: the load to watch.
+            timeout: seconds to wait in all (``None``: no limit).
+            poll_interval: first delay between polls, in seconds.
+            max_poll_interval: largest delay between polls.
+            on_progress: called with every load fetched (e.g. to print progress).
+
+        Raises:
+            RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
+            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last load seen).
+            NotFoundError: no such load in this workspace.
+        """
+        return self._runner.run(
+            self._async.wait(
+                load_id=load_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
         )

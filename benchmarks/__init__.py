@@ -1,0 +1,1 @@
+"""Benchmarks of the SDK (``nox -s bench``); see docs/performance.md. Never part of the tests."""

@@ -1,0 +1,374 @@
+"""Shared benchmark machinery: server processes, CPU pinning, repetition, statistics, JSON output.
+
+Every benchmark runs its variants *interleaved* (run 1: A, B; run 2: B, A; ...) in one process
+against one loopback server process, so slow drift of the machine (thermal, other processes)
+hits every variant alike. Client cost is measured with :func:`time.process_time` (CPU time of
+the client process only, all its threads) and :func:`time.perf_counter` (wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+__all__ = [
+    "ROOT",
+    "Measure",
+    "Segment",
+    "ServerProcess",
+    "check",
+    "drive",
+    "interleaved",
+    "machine_info",
+    "parse_args",
+    "pin_client",
+    "print_checks",
+    "print_table",
+    "summarise",
+    "write_result",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+SERVER_CORE = 0
+CLIENT_CORE = 1
+
+#: Environment variables that would leak credentials or settings into the SDK clients.
+_SDK_ENV = ("IMPROVADO_USERNAME", "IMPROVADO_PASSWORD", "IMPROVADO_TOKEN", "IMPROVADO_WORKSPACE_ID")
+
+
+def _can_pin() -> bool:
+    return shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+
+
+def pin_client() -> int | None:
+    """Pin this (client) process to :data:`CLIENT_CORE` when pinning is possible; return the core.
+
+    Also removes ``IMPROVADO_*`` variables so every SDK client uses only its explicit arguments.
+    """
+    for name in _SDK_ENV:
+        os.environ.pop(name, None)
+    if not _can_pin() or not hasattr(os, "sched_setaffinity"):
+        return None
+    os.sched_setaffinity(0, {CLIENT_CORE})
+    return CLIENT_CORE
+
+
+def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The common command line: ``--runs N`` and ``--quick`` (3 runs, smaller segments)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller segments")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per variant")
+    args = parser.parse_args(argv)
+    if args.runs is None:
+        args.runs = 3 if args.quick else 5
+    return args
+
+
+# -- server process ---------------------------------------------------------------------------
+
+
+class ServerProcess:
+    """A loopback server (``python -m benchmarks._servers KIND ...``) in its own process.
+
+    The child is pinned to :data:`SERVER_CORE` with ``taskset`` when available; it prints one JSON
+    line describing itself (``base_url`` and friends), which ``__enter__`` returns.
+    """
+
+    def __init__(self, kind: str, *args: str) -> None:
+        self.command = [sys.executable, "-m", "benchmarks._servers", kind, *args]
+        if _can_pin():
+            self.command = ["taskset", "-c", str(SERVER_CORE), *self.command]
+        self._proc: subprocess.Popen[str] | None = None
+        self.info: dict[str, Any] = {}
+
+    def __enter__(self) -> dict[str, Any]:
+        self._proc = subprocess.Popen(
+            self.command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=_server_env()
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            self._proc.wait(timeout=10)
+            raise RuntimeError(f"server {self.command} exited with {self._proc.returncode}")
+        self.info = json.loads(line)
+        return self.info
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """One timed segment: ``ops`` operations of one variant in one run."""
+
+    variant: str
+    run: int
+    ops: int
+    cpu_s: float
+    wall_s: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cpu_us_per_op(self) -> float:
+        """Client CPU time per operation, in microseconds."""
+        return self.cpu_s / self.ops * 1e6
+
+    @property
+    def wall_us_per_op(self) -> float:
+        """Wall time per operation, in microseconds (latency for sequential segments)."""
+        return self.wall_s / self.ops * 1e6
+
+    @property
+    def ops_per_s(self) -> float:
+        """Throughput in operations per second."""
+        return self.ops / self.wall_s
+
+    def metric(self, name: str) -> float:
+        """A derived metric (``cpu_us_per_op``, ``wall_us_per_op``, ``ops_per_s``) or extra."""
+        if name in self.extra:
+            return self.extra[name]
+        value = getattr(self, name)
+        assert isinstance(value, float)
+        return value
+
+    def as_json(self) -> dict[str, Any]:
+        """Raw figures for the results file."""
+        return {
+            "variant": self.variant,
+            "run": self.run,
+            "ops": self.ops,
+            "cpu_s": round(self.cpu_s, 6),
+            "wall_s": round(self.wall_s, 6),
+            "cpu_us_per_op": round(self.cpu_us_per_op, 2),
+            "wall_us_per_op": round(self.wall_us_per_op, 2),
+            "ops_per_s": round(self.ops_per_s, 1),
+            **{k: round(v, 3) for k, v in self.extra.items()},
+        }
+
+
+class Measure:
+    """Context manager timing a block: CPU of this process and wall time.
+
+    ``gc.collect()`` runs first so one variant's garbage is not collected on another's clock.
+    """
+
+    def __init__(self, variant: str, run: int, ops: int) -> None:
+        self.variant, self.run, self.ops = variant, run, ops
+        self.segment: Segment | None = None
+        self._cpu = self._wall = 0.0
+
+    def __enter__(self) -> Measure:
+        gc.collect()
+        self._cpu = time.process_time()
+        self._wall = time.perf_counter()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        wall = time.perf_counter() - self._wall
+        cpu = time.process_time() - self._cpu
+        self.segment = Segment(self.variant, self.run, self.ops, cpu, wall)
+
+
+async def drive(call: Callable[[], Awaitable[object]], total: int, concurrency: int) -> None:
+    """Await ``call()`` ``total`` times with ``concurrency`` workers pulling from one counter."""
+    remaining = total
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await call()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def interleaved(runs: int, variants: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """``(run, variant)`` pairs, the variant order rotated every run."""
+    for run in range(1, runs + 1):
+        shift = (run - 1) % len(variants)
+        for variant in [*variants[shift:], *variants[:shift]]:
+            yield run, variant
+
+
+# -- statistics and output --------------------------------------------------------------------
+
+
+def _stats(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "n": len(values),
+    }
+
+
+def _ratio(value: float, reference: float) -> float | None:
+    return value / reference if reference else None
+
+
+def summarise(
+    segments: Sequence[Segment], reference: str, metrics: Sequence[str]
+) -> dict[str, Any]:
+    """Median and min-max of each metric per variant, and each median's ratio to the reference."""
+    variants: dict[str, list[Segment]] = {}
+    for segment in segments:
+        variants.setdefault(segment.variant, []).append(segment)
+    table: dict[str, dict[str, dict[str, float]]] = {
+        name: {m: _stats([s.metric(m) for s in segs]) for m in metrics}
+        for name, segs in variants.items()
+    }
+    ratios = {
+        name: {m: _ratio(row[m]["median"], table[reference][m]["median"]) for m in metrics}
+        for name, row in table.items()
+    }
+    return {"reference": reference, "variants": table, "ratios": ratios}
+
+
+_LABELS = {
+    "cpu_us_per_op": ("client CPU µs/req", 1),
+    "wall_us_per_op": ("wall µs/req", 1),
+    "ops_per_s": ("req/s", 0),
+}
+
+
+def _label(metric: str) -> tuple[str, int]:
+    return _LABELS.get(metric, (metric, 3))
+
+
+def print_table(title: str, summary: dict[str, Any], metrics: Sequence[str]) -> None:
+    """Print ``median [min-max] (ratio to reference)`` per variant and metric."""
+    print(f"\n{title}  (reference: {summary['reference']})")
+    for name, row in summary["variants"].items():
+        parts = []
+        for metric in metrics:
+            label, digits = _label(metric)
+            s = row[metric]
+            ratio = summary["ratios"][name][metric]
+            shown = "x-" if ratio is None else f"x{ratio:.2f}"
+            parts.append(
+                f"{label} {s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
+                f" {shown}"
+            )
+        print(f"  {name:<28} " + " | ".join(parts))
+
+
+def check(label: str, value: float, op: str, target: float, unit: str = "") -> dict[str, Any]:
+    """A target verdict (``op`` is ``"<="`` or ``">="``)."""
+    met = value <= target if op == "<=" else value >= target
+    return {
+        "label": label,
+        "value": round(value, 3),
+        "op": op,
+        "target": target,
+        "unit": unit,
+        "met": met,
+    }
+
+
+def print_checks(checks: Sequence[dict[str, Any]]) -> None:
+    """Print target verdicts."""
+    for c in checks:
+        verdict = "MET" if c["met"] else "MISSED"
+        print(
+            f"  target {c['label']}: {c['value']}{c['unit']} {c['op']} {c['target']}{c['unit']}"
+            f" -> {verdict}"
+        )
+
+
+def machine_info() -> dict[str, Any]:
+    """Where and when the figures were taken."""
+    import aiohttp
+
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0.0, 0.0, 0.0)
+    pinned = _can_pin()
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu_model": cpu_model,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "aiohttp": aiohttp.__version__,
+        "pinning": {"server_core": SERVER_CORE, "client_core": CLIENT_CORE} if pinned else None,
+        "loadavg_at_end": [round(x, 2) for x in load],
+        "network": "loopback (127.0.0.1)",
+    }
+
+
+def write_result(name: str, args: argparse.Namespace, payload: dict[str, Any]) -> Path:
+    """Write ``benchmarks/results/<name>.json`` (machine info and settings included)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "machine": machine_info(),
+        "runs": args.runs,
+        "quick": args.quick,
+        **payload,
+    }
+    path.write_text(json.dumps(document, indent=2, default=_jsonable) + "\n")
+    print(f"  -> {path.relative_to(ROOT)}")
+    return path
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Segment):
+        return value.as_json()
+    if isinstance(value, float):
+        return round(value, 4)
+    raise TypeError(type(value).__name__)

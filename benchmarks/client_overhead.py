@@ -1,0 +1,105 @@
+"""(1) Client CPU per request: ``client.loads.get`` vs raw aiohttp GET + ``json.loads``.
+
+Both variants fetch the same ~600-byte Load object from the minimal aiohttp server (separate
+process, other core) at concurrency 1 and 64. The SDK client uses ``token=`` (no minting); the
+raw variant sends the same ``Authorization`` header through a default ``aiohttp.ClientSession``.
+Target: SDK client CPU per request <= 1.15x the raw variant's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from improvado_async import AsyncImprovado
+
+from ._harness import (
+    Measure,
+    Segment,
+    ServerProcess,
+    check,
+    drive,
+    interleaved,
+    parse_args,
+    pin_client,
+    print_checks,
+    print_table,
+    summarise,
+    write_result,
+)
+
+NAME = "client_overhead"
+REFERENCE = "aiohttp + json.loads"
+SDK = "sdk loads.get"
+METRICS = ("cpu_us_per_op", "ops_per_s")
+TARGET = 1.15
+
+
+async def bench(runs: int, quick: bool) -> dict[str, Any]:
+    """Run both variants interleaved at concurrency 1 and 64; return the results payload."""
+    cases: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    with ServerProcess("minimal") as server:
+        base_url, load_id = server["base_url"], server["load_id"]
+        url = f"{base_url}/api/v3/loads/{load_id}"
+        headers = {"Authorization": "Bearer bench-token"}
+        async with (
+            aiohttp.ClientSession() as session,
+            AsyncImprovado(token="bench-token", base_url=base_url) as client,
+        ):
+
+            async def raw() -> object:
+                async with session.get(url, headers=headers) as resp:
+                    return json.loads(await resp.read())
+
+            async def sdk() -> object:
+                return await client.loads.get(load_id)
+
+            calls: dict[str, Callable[[], Awaitable[object]]] = {REFERENCE: raw, SDK: sdk}
+            for concurrency in (1, 64):
+                total = (500 if quick else 2000) * (2 if concurrency > 1 else 1)
+                for call in calls.values():  # warm-up: connections, caches, lazy imports
+                    await drive(call, max(200, concurrency * 4), concurrency)
+                segments: list[Segment] = []
+                for run, variant in interleaved(runs, list(calls)):
+                    with Measure(variant, run, total) as m:
+                        await drive(calls[variant], total, concurrency)
+                    assert m.segment is not None
+                    segments.append(m.segment)
+                summary = summarise(segments, REFERENCE, METRICS)
+                print_table(
+                    f"loads.get vs raw aiohttp, concurrency {concurrency}", summary, METRICS
+                )
+                ratio = summary["ratios"][SDK]["cpu_us_per_op"]
+                checks.append(check(f"CPU ratio at concurrency {concurrency}", ratio, "<=", TARGET))
+                cases.append(
+                    {
+                        "concurrency": concurrency,
+                        "requests_per_run": total,
+                        **summary,
+                        "segments": segments,
+                    }
+                )
+    print_checks(checks)
+    return {
+        "server": "minimal aiohttp.web",
+        "body_bytes": server["body_bytes"],
+        "cases": cases,
+        "checks": checks,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point."""
+    args = parse_args(__doc__ or NAME, argv)
+    pin_client()
+    payload = asyncio.run(bench(args.runs, args.quick))
+    write_result(NAME, args, payload)
+
+
+if __name__ == "__main__":
+    main()

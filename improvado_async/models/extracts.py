@@ -1,0 +1,96 @@
+"""Models of extracts (UI: extraction orders) and the "argument not given" sentinel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from ._base import Model, OpenEnum, enum_field
+
+__all__ = ["NOT_GIVEN", "Extract", "ExtractStatus", "MigrateWideResult", "NotGiven"]
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN`: "leave this field out of the request".
+
+    Used where ``None`` is a meaningful value to send (JSON ``null``), e.g. clearing an
+    extract's ``sync_historical_data``.
+    """
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+"""Default of arguments for which ``None`` means "send null": the key is not sent at all."""
+
+
+class ExtractStatus(OpenEnum):
+    """Extract status. Undocumented by the API: the reference's PROPOSAL values (UI states)."""
+
+    ACTIVE = "active"
+    SYNCING = "syncing"
+    PAUSED = "paused"
+    ERROR = "error"
+    SUCCESS = "success"
+
+
+@attrs.frozen(kw_only=True)
+class Extract(Model):
+    """An extract: connection + account(s) + template + settings + schedule -> a data table.
+
+    Documented: ``id``, ``title``, ``connection_id``, ``account_id`` (string or number on the
+    wire, kept as a string), ``account_name``, ``created_at``, ``last_sync``, ``status``,
+    ``error_text``, ``schedules_limit``, ``sync_historical_data`` (backfill start date, ``None``
+    if not set); ``account_entity_id`` and ``account_embedded_id`` (the embedded ``Account.id``)
+    are nullable additions. Undocumented (PROPOSAL/INFERRED): ``data_table_id``,
+    ``datasource_name``, ``template_id``, ``fields``, ``additional_params``, ``schedules``.
+    ``status`` is an open enum whose values are undocumented.
+    """
+
+    id: int
+    title: str | None = None
+    connection_id: int | None = None
+    account_id: str | None = None
+    account_name: str | None = None
+    account_entity_id: str | None = None
+    account_embedded_id: int | None = None
+    created_at: dt.datetime | None = None
+    last_sync: dt.datetime | None = None
+    status: str | None = enum_field(ExtractStatus)
+    error_text: str | None = None
+    schedules_limit: int | None = None
+    sync_historical_data: dt.date | None = None
+    data_table_id: int | None = None
+    datasource_name: str | None = None
+    template_id: int | None = None
+    fields: list[Any] | None = None
+    additional_params: Mapping[str, Any] | None = None
+    schedules: Any = None
+
+    @property
+    def is_paused(self) -> bool:
+        """True when the extract is paused (it will not restart by itself)."""
+        return self.status == ExtractStatus.PAUSED
+
+
+@attrs.frozen(kw_only=True)
+class MigrateWideResult(Model):
+    """The outcome of a wide-report migration: a new extract (and data table), source paused.
+
+    The response is undocumented: ``{"new_extract": ..., "source_extract": ...}`` is the
+    reference's PROPOSAL; when the API answers with the new extract alone, ``source_extract``
+    is ``None``.
+    """
+
+    new_extract: Extract
+    source_extract: Extract | None = None

@@ -1,0 +1,30 @@
+"""Connections by id (the data source need not be known)."""
+
+from __future__ import annotations
+
+from ..config import Timeout
+from ._base import Service
+from ._validate import path_id
+
+__all__ = ["Connections"]
+
+
+class Connections(Service):
+    """The ``connections`` area (workspace scope: Bearer token or cookie).
+
+    Accounts of a connection live in the ``accounts`` area.
+    """
+
+    async def delete(self, connection_id: int, *, timeout: Timeout | None = None) -> None:
+        """Delete a connection by id: its accounts become inactive and its extracts are paused.
+
+        ``DELETE /api/v3/connections/{connection_id}``
+
+        The response is undocumented (expected 204); any body is ignored.
+
+        Raises:
+            ValidationError: ``connection_id`` is not an integer.
+            NotFoundError: no such connection in the workspace.
+        """
+        path = f"/api/v3/connections/{path_id(connection_id, 'connection_id')}"
+        await self._call("DELETE", path, timeout=timeout)

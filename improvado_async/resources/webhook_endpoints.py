@@ -1,0 +1,198 @@
+"""Webhook endpoints: HTTPS receivers subscribed to workspace events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._transport.query import compact
+from ..config import Timeout
+from ..errors import ValidationError
+from ..models._converter import structure
+from ..models.webhooks import WebhookEndpoint
+from ..pagination import AsyncPaginator
+from ._base import Service
+from ._validate import https_url, non_empty, path_id
+
+__all__ = ["WebhookEndpoints"]
+
+_PATH = "/api/v3/webhook_endpoints/"
+
+
+def _endpoint_path(id: int, action: str = "") -> str:
+    """The endpoint's path; every webhook path ends with a slash, as documented."""
+    return f"{_PATH}{path_id(id, 'id')}/{action + '/' if action else ''}"
+
+
+def _event_types(value: object) -> list[object]:
+    """At least one event name; unknown names are allowed (the API accepts them)."""
+    names = non_empty(value, "event_types")
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError("event_types", f"contains an invalid event name {name!r}")
+    return names
+
+
+class WebhookEndpoints(Service):
+    """The ``webhook_endpoints`` area (workspace scope: Bearer token or cookie)."""
+
+    def list(
+        self,
+        *,
+        page: int = 1,
+        page_size: int | None = None,
+        concurrency: int = 1,
+        timeout: Timeout | None = None,
+    ) -> AsyncPaginator[WebhookEndpoint]:
+        """List the workspace's webhook endpoints.
+
+        ``GET /api/v3/webhook_endpoints/``
+
+        Pagination is the reference's PROPOSAL; a plain JSON array is read as one page.
+
+        Args:
+            page: first page to fetch (1-based).
+            page_size: items per page (1 to 100).
+            concurrency: pages fetched at once when iterating past the first page.
+            timeout: overrides the client's timeout for each page request.
+
+        Raises:
+            ValidationError: ``page`` or ``page_size`` out of range.
+            APIStatusError: the API rejected a page request.
+        """
+        return self._paginate(
+            _PATH,
+            WebhookEndpoint,
+            page=page,
+            size=page_size,
+            concurrency=concurrency,
+            timeout=timeout,
+        )
+
+    async def create(
+        self,
+        *,
+        url: str,
+        event_types: Sequence[str],
+        idempotent: bool = False,
+        timeout: Timeout | None = None,
+    ) -> WebhookEndpoint:
+        """Create a webhook endpoint; it starts ``unverified`` and carries its signing secret.
+
+        ``POST /api/v3/webhook_endpoints/``
+
+        Keep the returned ``secret``: it signs deliveries, and later reads may not return it.
+
+        Args:
+            url: the receiver's ``https://`` URL.
+            event_types: at least one event name (see :class:`WebhookEventType`; unknown names
+                are accepted by the API but never delivered).
+            idempotent: allow retrying this POST on timeouts and 5xx (may create duplicates).
+            timeout: overrides the client's timeout.
+
+        Raises:
+            ValidationError: ``url`` is not https, or ``event_types`` is empty (nothing is sent).
+            BadRequestError: the API rejected the values.
+        """
+        body = {"url": https_url(url, "url"), "event_types": _event_types(event_types)}
+        return await self._call_model(
+            WebhookEndpoint,
+            "POST",
+            _PATH,
+            json=compact(body),
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+
+    async def get(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+        """Get one webhook endpoint.
+
+        ``GET /api/v3/webhook_endpoints/{id}/``
+
+        Raises:
+            ValidationError: ``id`` is not an integer.
+            NotFoundError: no such endpoint in this workspace.
+        """
+        return await self._call_model(WebhookEndpoint, "GET", _endpoint_path(id), timeout=timeout)
+
+    async def update(
+        self,
+        id: int,
+        *,
+        url: str | None = None,
+        event_types: Sequence[str] | None = None,
+        timeout: Timeout | None = None,
+    ) -> WebhookEndpoint:
+        """Change a webhook endpoint's URL or subscribed event types.
+
+        ``PATCH /api/v3/webhook_endpoints/{id}/``
+
+        Only the arguments given are sent. A new URL may need verifying again.
+
+        Raises:
+            ValidationError: ``id`` is not an integer, ``url`` is not https, or
+                ``event_types`` is empty (nothing is sent).
+            NotFoundError: no such endpoint in this workspace.
+        """
+        path = _endpoint_path(id)
+        body = compact(
+            {
+                "url": None if url is None else https_url(url, "url"),
+                "event_types": None if event_types is None else _event_types(event_types),
+            }
+        )
+        return await self._call_model(WebhookEndpoint, "PATCH", path, json=body, timeout=timeout)
+
+    async def delete(self, id: int, *, timeout: Timeout | None = None) -> None:
+        """Delete a webhook endpoint.
+
+        ``DELETE /api/v3/webhook_endpoints/{id}/``
+
+        Raises:
+            ValidationError: ``id`` is not an integer.
+            NotFoundError: no such endpoint in this workspace.
+        """
+        await self._call("DELETE", _endpoint_path(id), timeout=timeout)
+
+    async def verify(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+        """Ask Improvado to verify the receiver (challenge request); success makes it active.
+
+        ``POST /api/v3/webhook_endpoints/{id}/verify/``
+
+        Raises:
+            ValidationError: ``id`` is not an integer.
+            BadRequestError: the receiver did not answer the challenge correctly.
+            NotFoundError: no such endpoint in this workspace.
+        """
+        data = await self._call("POST", _endpoint_path(id, "verify"), timeout=timeout)
+        return await self._merged_with_endpoint(id, data, timeout)
+
+    async def regenerate_secret(
+        self, id: int, *, timeout: Timeout | None = None
+    ) -> WebhookEndpoint:
+        """Replace the signing secret; the old one stops working at once.
+
+        ``POST /api/v3/webhook_endpoints/{id}/regenerate_secret/``
+
+        The endpoint goes back to ``unverified``. The returned endpoint carries the new
+        ``secret``.
+
+        Raises:
+            ValidationError: ``id`` is not an integer.
+            NotFoundError: no such endpoint in this workspace.
+        """
+        data = await self._call("POST", _endpoint_path(id, "regenerate_secret"), timeout=timeout)
+        return await self._merged_with_endpoint(id, data, timeout)
+
+    async def _merged_with_endpoint(
+        self, id: int, data: Any, timeout: Timeout | None
+    ) -> WebhookEndpoint:
+        if isinstance(data, dict) and "id" in data:
+            return structure(data, WebhookEndpoint)
+        # The response shape is undocumented: it may be empty or carry only some keys (e.g.
+        # just the new ``secret``). Read the endpoint back and lay the answer over it, so a
+        # secret returned only here is never lost.
+        current = await self._call("GET", _endpoint_path(id), timeout=timeout)
+        partial = data if isinstance(data, dict) else {}
+        merged = {**current, **partial} if isinstance(current, dict) else current
+        return structure(merged, WebhookEndpoint)

@@ -1,0 +1,52 @@
+"""Webhook event types: the event names a webhook endpoint can subscribe to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import Timeout
+from ..models.webhooks import EventTypeInfo
+from ..pagination import AsyncPaginator
+from ._base import Service
+
+__all__ = ["WebhookEventTypes"]
+
+
+def _as_objects(data: Any) -> Any:
+    """Read bare-string items (``["load_completed", ...]``) as ``{"name": ...}`` objects."""
+    if isinstance(data, list):
+        return [_as_object(item) for item in data]
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return {**data, "results": [_as_object(item) for item in data["results"]]}
+    return data
+
+
+def _as_object(item: Any) -> Any:
+    return {"name": item} if isinstance(item, str) else item
+
+
+class WebhookEventTypes(Service):
+    """The ``webhook_event_types`` area (workspace scope: Bearer token or cookie)."""
+
+    def list(self, *, timeout: Timeout | None = None) -> AsyncPaginator[EventTypeInfo]:
+        """List the event types webhook endpoints can subscribe to.
+
+        ``GET /api/v3/webhook_event_types/``
+
+        The response shape is undocumented: a plain JSON array or a page are both read, and
+        bare event names are read as items with only ``name``.
+
+        Args:
+            timeout: overrides the client's timeout for each request.
+
+        Raises:
+            APIStatusError: the API rejected the request.
+        """
+        path = "/api/v3/webhook_event_types/"
+
+        async def fetch(number: int) -> Any:
+            # Like ``_paginate(paged=False)``: no page parameter until a page links onwards.
+            params = None if number == 1 else {"page": number}
+            return _as_objects(await self._call("GET", path, params=params, timeout=timeout))
+
+        return AsyncPaginator(fetch, EventTypeInfo)
