@@ -42,3 +42,12 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks (``nox -s bench -- [--quick] [NAME ...]``); see docs/performance.md."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site strictly and check every public name is in the reference."""
+    session.install("-e", ".[docs]")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("python", "docs/check_reference.py", "site")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 from collections.abc import Callable
 
 import aiohttp
 import attrs
 
+from ..webhooks import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 from .records import WebhookEndpoint
 
 #: Delays before each retry after a failed attempt (1 attempt + 4 retries).
@@ -31,17 +30,12 @@ class WebhookDelivery:
     response_statuses: list[int | None] = attrs.Factory(list)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """Lower-case hex HMAC-SHA256 of the raw body keyed with the endpoint secret."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 async def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int | None:
     # Sign at send time: a rotated secret invalidates the old one immediately.
     headers = {
         "Content-Type": "application/json",
-        "X-Improvado-Signature": sign(endpoint.secret, delivery.body),
-        "X-Improvado-Idempotency-Key": delivery.event_id,
+        SIGNATURE_HEADER: sign(endpoint.secret, delivery.body),
+        IDEMPOTENCY_HEADER: delivery.event_id,
     }
     timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT)
     try:
