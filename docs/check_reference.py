@@ -42,9 +42,7 @@ def public_names() -> set[str]:
             continue
         service = type(getattr(client, attr))
         names.add(service.__qualname__)
-        names.update(
-            f"{service.__qualname__}.{m}" for m in vars(service) if not m.startswith("_")
-        )
+        names.update(f"{service.__qualname__}.{m}" for m in vars(service) if not m.startswith("_"))
     return names
 
 
