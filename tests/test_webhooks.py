@@ -210,3 +210,13 @@ async def test_receiver_answers_challenge(
             assert (resp.status, await resp.text()) == (200, "abc")
         async with http.get(url, headers={**headers, "X-Improvado-Verify-Token": "x"}) as resp:
             assert resp.status == 403
+
+
+def test_sync_package_reexports_the_same_functions() -> None:
+    import improvado_async.webhooks as async_webhooks
+    import improvado_sync.webhooks as sync_webhooks
+
+    for name in sync_webhooks.__all__:
+        assert getattr(sync_webhooks, name) is getattr(async_webhooks, name)
+    event = sync_webhooks.parse_event(BODY, _headers(), [SECRET])
+    assert event.id == EVENT["id"]
