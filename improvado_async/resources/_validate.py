@@ -11,11 +11,16 @@ __all__ = [
     "csv_values",
     "date_range",
     "https_url",
+    "int_id",
+    "int_ids",
     "iso_date",
     "non_empty",
+    "optional_int_id",
     "page_size",
     "path_id",
     "path_name",
+    "strings",
+    "text",
 ]
 
 MAX_PAGE_SIZE = 100
@@ -129,3 +134,40 @@ def date_range(
     if start is not None and end is not None and start > end:
         raise ValidationError("date_from", f"{start} is after date_to {end}")
     return start, end
+
+
+def int_id(value: object, name: str) -> int:
+    """A body field holding an integer id (validated like a path id)."""
+    return int(path_id(value, name))
+
+
+def optional_int_id(value: object, name: str) -> int | None:
+    """An optional body field holding an integer id (``None``: not sent)."""
+    return None if value is None else int_id(value, name)
+
+
+def int_ids(value: object, name: str) -> list[int]:
+    """A required non-empty list of integer ids (e.g. embedded ``Account.id`` values)."""
+    ids: list[int] = []
+    for item in non_empty(value, name):
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise ValidationError(name, f"must contain integer ids, got {item!r}")
+        ids.append(item)
+    return ids
+
+
+def strings(value: object, name: str) -> list[str]:
+    """A required non-empty list of non-empty strings (field names, remote account ids)."""
+    values: list[str] = []
+    for item in non_empty(value, name):
+        if not isinstance(item, str) or not item:
+            raise ValidationError(name, f"must contain non-empty strings, got {item!r}")
+        values.append(item)
+    return values
+
+
+def text(value: object, name: str) -> str:
+    """A required non-empty string body field (e.g. a title)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(name, "must be a non-empty string")
+    return value

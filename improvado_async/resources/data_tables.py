@@ -8,8 +8,7 @@ from ..config import Timeout
 from ..models.data_tables import DataTable
 from ..pagination import AsyncPaginator
 from ._base import Service
-from ._validate import path_id
-from .extract_templates import strings
+from ._validate import path_id, strings
 
 __all__ = ["DataTables"]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
-from ..errors import ValidationError
 from ..models._converter import structure
 from ..models.extract_templates import (
     AccountSettingOptions,
@@ -18,46 +17,18 @@ from ..models.extract_templates import (
 )
 from ..pagination import AsyncPaginator
 from ._base import Service
-from ._validate import date_range, non_empty, path_id, path_name
+from ._validate import (
+    date_range,
+    int_id,
+    int_ids,
+    optional_int_id,
+    path_id,
+    path_name,
+    strings,
+    text,
+)
 
 __all__ = ["ExtractTemplates"]
-
-
-def int_id(value: object, name: str) -> int:
-    """A body field holding an integer id (validated like a path id)."""
-    return int(path_id(value, name))
-
-
-def optional_int_id(value: object, name: str) -> int | None:
-    """An optional body field holding an integer id (``None``: not sent)."""
-    return None if value is None else int_id(value, name)
-
-
-def int_ids(value: object, name: str) -> list[int]:
-    """A required non-empty list of integer ids (e.g. embedded ``Account.id`` values)."""
-    ids: list[int] = []
-    for item in non_empty(value, name):
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise ValidationError(name, f"must contain integer ids, got {item!r}")
-        ids.append(item)
-    return ids
-
-
-def strings(value: object, name: str) -> list[str]:
-    """A required non-empty list of non-empty strings (field names, remote account ids)."""
-    values: list[str] = []
-    for item in non_empty(value, name):
-        if not isinstance(item, str) or not item:
-            raise ValidationError(name, f"must contain non-empty strings, got {item!r}")
-        values.append(item)
-    return values
-
-
-def text(value: object, name: str) -> str:
-    """A required non-empty string body field (e.g. a title)."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(name, "must be a non-empty string")
-    return value
 
 
 def _templates_path(datasource_name: str) -> str:

@@ -13,9 +13,8 @@ from ..models._converter import structure
 from ..models.extracts import NOT_GIVEN, Extract, ExtractStatus, MigrateWideResult, NotGiven
 from ..pagination import AsyncPaginator
 from ._base import Service
-from ._validate import csv_values, date_range, iso_date, path_id
+from ._validate import csv_values, date_range, int_id, int_ids, iso_date, path_id, strings, text
 from ._waiter import poll_until_terminal
-from .extract_templates import int_id, int_ids, strings, text
 
 __all__ = ["Extracts"]
 
