@@ -1,0 +1,1 @@
+"""End-to-end tests: every operation through both clients against the sandbox."""
