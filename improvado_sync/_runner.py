@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import concurrent.futures
 import contextlib
 import os
 import threading
@@ -37,6 +36,7 @@ class Runner:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._warned_running_loop = False
+        self._exited = False  # set at interpreter exit: no new loop thread can run any more
 
     def __repr__(self) -> str:
         state = "running" if self._thread is not None and self._thread.is_alive() else "idle"
@@ -47,6 +47,12 @@ class Runner:
         """The runner's loop, started on first use."""
         with self._lock:
             if self._loop is None or self._thread is None or not self._thread.is_alive():
+                if self._exited:
+                    # A thread started now (e.g. by a finalizer during interpreter teardown)
+                    # would never run, and waiting for it would hang the exit.
+                    raise RuntimeError(
+                        "improvado_sync cannot run calls: the interpreter is exiting"
+                    )
                 self._start_locked()
             assert self._loop is not None
             return self._loop
@@ -70,7 +76,11 @@ class Runner:
 
         Ctrl-C (KeyboardInterrupt) while waiting cancels the coroutine before re-raising.
         """
-        loop = self.loop
+        try:
+            loop = self.loop
+        except BaseException:
+            coro.close()
+            raise
         if threading.current_thread() is self._thread:
             coro.close()
             raise RuntimeError(
@@ -78,16 +88,37 @@ class Runner:
                 "running on that loop); this would deadlock. Use improvado_async there instead."
             )
         self._warn_if_inside_running_loop()
-        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        # Not run_coroutine_threadsafe: cancelling its concurrent future completes that future at
+        # once, while the task on the loop is still unwinding (its request still holding a
+        # connection). Here ``finished`` is set only when the task itself is done.
+        finished = threading.Event()
+        tasks: list[asyncio.Task[T]] = []
+
+        def start() -> None:
+            task = loop.create_task(coro)
+            task.add_done_callback(lambda _: finished.set())
+            tasks.append(task)
+
+        def cancel() -> None:
+            if tasks:
+                tasks[0].cancel()
+            else:  # defensive: start() failed, so there is nothing to unwind
+                coro.close()
+                finished.set()
+
+        loop.call_soon_threadsafe(start)
         try:
-            return future.result()
+            finished.wait()
         except BaseException:
-            if not future.done():
-                future.cancel()
-                # Wait for the cancellation to land so the request is really abandoned.
-                with contextlib.suppress(concurrent.futures.CancelledError, Exception):
-                    future.result(timeout=_CANCEL_GRACE)
+            # Ctrl-C (or another async exception) while waiting: cancel the coroutine and wait
+            # for the cancellation to land, so the request is really abandoned before re-raising.
+            with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
+                loop.call_soon_threadsafe(cancel)
+                finished.wait(timeout=_CANCEL_GRACE)
+            if tasks and tasks[0].done() and not tasks[0].cancelled():
+                tasks[0].exception()  # retrieved: no "exception was never retrieved" log
             raise
+        return tasks[0].result()
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
         """A sync iterator over an async iterator; closing it (or breaking out) closes both."""
@@ -99,11 +130,18 @@ class Runner:
                     return
                 yield item
         finally:
-            if isinstance(iterator, AsyncGenerator):
+            # At interpreter exit the loop is gone for good: the generator is simply dropped.
+            if isinstance(iterator, AsyncGenerator) and not self._exited:
                 self.run(iterator.aclose())
 
     def close(self) -> None:
-        """Stop the loop thread (idempotent). A later call starts a new one."""
+        """Stop the loop thread (idempotent). A later call starts a new one.
+
+        Calls still running on the loop (from other threads) are cancelled and unwound first, and
+        unfinished async generators (abandoned paginators) are closed, so nothing is left pending
+        on the closed loop. At interpreter exit only daemon threads can still be waiting; they are
+        left blocked (Python stops them) instead of being woken up to print a traceback.
+        """
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
@@ -112,6 +150,9 @@ class Runner:
         if thread is threading.current_thread():
             loop.stop()
             return
+        if not self._exited:
+            with contextlib.suppress(Exception):  # the loop is stopping already, or a hung cleanup
+                asyncio.run_coroutine_threadsafe(_drain(), loop).result(timeout=_CANCEL_GRACE)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=_CANCEL_GRACE)
         if not thread.is_alive():
@@ -145,6 +186,17 @@ async def _anext(iterator: AsyncIterator[T]) -> T:
     return await iterator.__anext__()
 
 
+async def _drain() -> None:
+    """Cancel every other task of the running loop, wait for them, close async generators."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=_CANCEL_GRACE)
+    await asyncio.get_running_loop().shutdown_asyncgens()
+
+
 _default: Runner | None = None
 _default_lock = threading.Lock()
 
@@ -167,6 +219,7 @@ def _after_fork_in_child() -> None:
 
 def _shutdown() -> None:
     if _default is not None:
+        _default._exited = True
         _default.close()
 
 
