@@ -50,6 +50,11 @@ class Authenticator:
         self._lock_pid = os.getpid()
         self._basic: dict[str, str] | None = None
         self._cookie: dict[str, str] | None = None
+        self._bearer: dict[str, str] | None = None  # the headers of self._bearer_token
+        self._bearer_token: str | None = None
+        # Credentials are frozen and the minter fixed, so these are known once and for all.
+        self._mints = self.can_mint
+        self._uses_cookie = not credentials.token and bool(credentials.session_id)
         self.mint_count = 0
 
     def __repr__(self) -> str:
@@ -77,17 +82,41 @@ class Authenticator:
             self._basic = {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
         return self._basic
 
-    async def headers(self, scope: Scope) -> dict[str, str]:
-        """Auth headers for a request of the given scope."""
+    def cached_headers(self, scope: Scope) -> dict[str, str] | None:
+        """The auth headers when no token has to be minted first, else ``None``.
+
+        The synchronous fast path of :meth:`headers`: with a fresh cached token (or Basic
+        credentials, a cookie, no auth) it returns what :meth:`headers` would, without a
+        coroutine. The returned dict is shared: do not modify it.
+        """
+        if scope is Scope.WORKSPACE:
+            if self._uses_cookie:
+                return self._cookie_headers()
+            token = self._token
+            if token is None:
+                return None  # a token has to be minted
+            now = time.monotonic()
+            if self._mints and now - self._last_used >= self._idle_limit:
+                return None  # idled out: re-mint under the lock
+            self._last_used = now
+            return self._bearer_headers(token)
         if scope is Scope.BASIC:
             return self.basic_headers()
-        if scope is Scope.NONE:
-            return {}
-        cookie = self._cookie_headers()
-        if cookie is not None:
-            return cookie
-        token = await self._current_token()
-        return {"Authorization": "Bearer " + token}
+        return {}
+
+    async def headers(self, scope: Scope) -> dict[str, str]:
+        """Auth headers for a request of the given scope."""
+        cached = self.cached_headers(scope)
+        if cached is not None:
+            return cached
+        return self._bearer_headers(await self._current_token())
+
+    def _bearer_headers(self, token: str) -> dict[str, str]:
+        bearer = self._bearer
+        if bearer is None or token != self._bearer_token:
+            bearer = self._bearer = {"Authorization": "Bearer " + token}
+            self._bearer_token = token
+        return bearer
 
     async def refresh_after_unauthorized(self, sent: dict[str, str]) -> bool:
         """After a 401 on ``sent`` headers, re-mint once; False when that cannot help."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Timeout
 from ..errors import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     ResponseDecodeError,
     error_for_status,
@@ -24,6 +26,10 @@ from .session import SessionHolder
 
 if TYPE_CHECKING:
     import aiohttp
+else:
+    # Imported on the first request, not with this module (`import improvado_async` stays
+    # light); after that the module global is used directly, with no per-call import statement.
+    aiohttp = None
 
 __all__ = ["Pipeline"]
 
@@ -83,13 +89,22 @@ class Pipeline:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         query = render_query(params)
         data = None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode()
+        # Attempt 1 runs here, so a first-try success builds no retry closure or label (and
+        # never touches tenacity); RetryPolicy.resume takes over only after an APIError.
+        try:
+            return await self._attempt_with_auth(
+                method, url, query, data, scope, limits, deadline, 1
+            )
+        except APIError as exc:
+            first = exc
 
         async def attempt(number: int) -> Any:
             return await self._attempt_with_auth(
                 method, url, query, data, scope, limits, deadline, number
             )
 
-        return await self.retry.call(
+        return await self.retry.resume(
+            first,
             attempt,
             method=method,
             idempotent=idempotent,
@@ -108,13 +123,16 @@ class Pipeline:
         deadline: float | None,
         number: int,
     ) -> Any:
-        headers = await self.auth.headers(scope)
+        auth = self.auth
+        headers = auth.cached_headers(scope)
+        if headers is None:  # a token has to be minted first
+            headers = await auth.headers(scope)
         status, resp_headers, body = await self._send(
             method, url, query, data, headers, limits, deadline, number
         )
         retry_auth = status == 401 and scope is Scope.WORKSPACE
-        if retry_auth and await self.auth.refresh_after_unauthorized(headers):
-            headers = await self.auth.headers(scope)
+        if retry_auth and await auth.refresh_after_unauthorized(headers):
+            headers = await auth.headers(scope)
             status, resp_headers, body = await self._send(
                 method, url, query, data, headers, limits, deadline, number
             )
@@ -131,8 +149,8 @@ class Pipeline:
         deadline: float | None,
         number: int,
     ) -> tuple[int, Mapping[str, str], bytes]:
-        import aiohttp
-
+        if aiohttp is None:
+            _import_aiohttp()
         session = self.sessions.get()
         headers = {**auth_headers, **_JSON_HEADERS} if data is not None else auth_headers
         client_timeout = self._client_timeout(limits, deadline, method, url, number)
@@ -181,9 +199,6 @@ class Pipeline:
     def _client_timeout(
         self, limits: Timeout, deadline: float | None, method: str, url: str, number: int
     ) -> aiohttp.ClientTimeout:
-        import aiohttp
-
-        total = None
         if deadline is not None:
             total = deadline - time.monotonic()
             if total <= 0:
@@ -230,13 +245,25 @@ class Pipeline:
         return decoded
 
 
+_SECRET_VALUE = re.compile(
+    r"""(["']?(?:secret|token|access_token|password|key|session_id|dts_session_id)["']?"""
+    r"""\s*[:=]\s*["']?)[^"',}\s]*""",
+    re.IGNORECASE,
+)
+
+
+def _scrub(snippet: str) -> str:
+    """Hide values of secret-looking keys: a truncated token or webhook body must not leak."""
+    return _SECRET_VALUE.sub(r"\1***", snippet)
+
+
 def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool) -> Any:
     if not body.strip():
         return None
     try:
         return jsonlib.loads(body)
     except (ValueError, UnicodeDecodeError):
-        snippet = body[:_SNIPPET].decode("utf-8", "replace")
+        snippet = _scrub(body[:_SNIPPET].decode("utf-8", "replace"))
         if not strict:
             return snippet  # an error page: keep its text as the error's details
         raise ResponseDecodeError(
@@ -246,3 +273,8 @@ def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool
             method=method,
             url=url,
         ) from None
+
+
+def _import_aiohttp() -> None:
+    global aiohttp
+    import aiohttp

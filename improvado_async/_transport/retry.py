@@ -104,11 +104,31 @@ class RetryPolicy:
         try:
             return await attempt(1)
         except APIError as exc:
-            if self.max_retries == 0 or not self.should_retry(
-                exc, method=method, idempotent=idempotent
-            ):
-                raise
             first = exc
+        return await self.resume(
+            first, attempt, method=method, idempotent=idempotent, deadline=deadline, label=label
+        )
+
+    async def resume(
+        self,
+        first: APIError,
+        attempt: Callable[[int], Awaitable[T]],
+        *,
+        method: str,
+        idempotent: bool | None,
+        deadline: float | None,
+        label: str,
+    ) -> T:
+        """Continue after attempt 1 failed with ``first``: re-raise it, or retry under tenacity.
+
+        :meth:`call` is ``attempt(1)`` then this; a caller may run attempt 1 itself (so a call
+        that succeeds first time builds neither the ``attempt`` callable nor the ``label``) and
+        call this only on an :class:`APIError`.
+        """
+        if self.max_retries == 0 or not self.should_retry(
+            first, method=method, idempotent=idempotent
+        ):
+            raise first
         retrying = self._compile(
             method=method, idempotent=idempotent, deadline=deadline, label=label
         )

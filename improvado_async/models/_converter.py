@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -20,14 +22,61 @@ T = TypeVar("T")
 _DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+_fromisoformat = dt.datetime.fromisoformat
 
 
 def parse_datetime(value: Any) -> dt.datetime:
     """Parse ISO-8601 and the API's ``"YYYY-MM-DD HH:MM:SS.ffffff"`` (naive means UTC)."""
+    if isinstance(value, str):
+        text = _common_form(value)
+        if text is not None:
+            try:
+                return _fromisoformat(text)
+            except ValueError:
+                pass  # out-of-range fields: the general path raises the same error
+        return _parse_datetime_text(value)
     if isinstance(value, dt.datetime):
         return value
-    if not isinstance(value, str):
-        raise ValueError(f"expected a datetime string, got {type(value).__name__}")
+    raise ValueError(f"expected a datetime string, got {type(value).__name__}")
+
+
+def _common_form(value: str) -> str | None:
+    """``value`` with an explicit offset, for the shapes the API sends; else ``None``.
+
+    ``YYYY-MM-DD[T ]HH:MM:SS``, optionally ``.ffffff``, then nothing (naive: UTC), ``Z`` or
+    ``+HH:MM``. ``fromisoformat`` parses these exactly as the general path does, on every Python
+    version (``Z`` is rewritten, Python 3.10 does not know it); any other shape (week dates, basic
+    format, comma fractions, offsets with seconds, ...) takes the general path, so the accepted
+    language does not depend on the Python version.
+    """
+    size = len(value)
+    if (
+        size < 19
+        or value[4] != "-"
+        or value[7] != "-"
+        or value[10] not in "T "
+        or value[13] != ":"
+        or value[16] != ":"
+    ):
+        return None
+    if size == 19:
+        return value + "+00:00"
+    if size == 25:
+        return value if value[19] in "+-" and value[22] == ":" else None
+    if size == 20:
+        return value[:19] + "+00:00" if value[19] == "Z" else None
+    if value[19] != "." or not value[20:26].isdigit():
+        return None
+    if size == 26:
+        return value + "+00:00"
+    if size == 27:
+        return value[:26] + "+00:00" if value[26] == "Z" else None
+    if size == 32:
+        return value if value[26] in "+-" and value[29] == ":" else None
+    return None
+
+
+def _parse_datetime_text(value: str) -> dt.datetime:
     match = _DATETIME.match(value.strip())
     if match is None:
         raise ValueError(f"not a datetime: {value!r}")
@@ -37,6 +86,10 @@ def parse_datetime(value: Any) -> dt.datetime:
     micro = f".{(fraction or '0')[:6].ljust(6, '0')}"
     offset = "+00:00" if zone in (None, "Z") else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
     return dt.datetime.fromisoformat(f"{day}T{clock}{micro}{offset}")
+
+
+def _structure_datetime(value: Any, _: Any) -> dt.datetime:
+    return parse_datetime(value)
 
 
 def _parse_date(value: Any, _: Any) -> dt.date:
@@ -75,7 +128,7 @@ def _strict_bool(value: Any, _: Any) -> bool:
 
 def _build_converter() -> cattrs.Converter:
     conv = cattrs.Converter()
-    conv.register_structure_hook(dt.datetime, lambda v, _: parse_datetime(v))
+    conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_structure_hook(dt.date, _parse_date)
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(int, _strict_int)
@@ -89,48 +142,110 @@ def _build_converter() -> cattrs.Converter:
     return conv
 
 
+# For hooks of these exact types, the generated code checks the common case inline (a value of
+# exactly that type is returned as is, which is what the hook does) and calls the hook otherwise.
+_INLINE_TYPE_CHECKS: dict[Callable[[Any, Any], Any], str] = {
+    _strict_str: "str",
+    _strict_int: "int",
+    _strict_bool: "bool",
+}
+
+
+def _optional_inner(tp: Any) -> Any:
+    """``X`` for ``X | None`` / ``Optional[X]``, else ``None``."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = typing.get_args(tp)
+    if len(args) != 2 or type(None) not in args:
+        return None
+    return args[0] if args[1] is type(None) else args[1]
+
+
 def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any], Model]:
-    """Build (once per class) a structure function that keeps unknown keys in ``extra``."""
+    """Build (once per class) a structure function that keeps unknown keys in ``extra``.
+
+    The function is generated as straight-line source (as attrs does for ``__init__``): per field,
+    a present ``None`` is kept, an open-enum string is coerced, and other values go through the
+    hook of the field's type. ``X | None`` is unwrapped here, once, so a present value calls the
+    hook of ``X`` directly (``None`` is already handled), and ``str``/``int``/``bool``/``Any``
+    values of the exact type skip the hook call.
+    """
     attrs.resolve_types(cls)
-    specs: list[tuple[str, str, Callable[[Any, Any], Any], Any, bool, Any]] = []
-    for field in attrs.fields(cls):
+    namespace: dict[str, Any] = {
+        "Mapping": Mapping,
+        "cls": cls,
+        "dict": dict,
+        "type": type,
+        "isinstance": isinstance,
+        "len": len,
+        "ValueError": ValueError,
+        "str": str,
+        "int": int,
+        "bool": bool,
+    }
+    lines = [
+        "def structure_model(data, _):",
+        "    if type(data) is not dict and not isinstance(data, Mapping):",
+        "        raise ValueError(",
+        f"            {f'expected an object for {cls.__name__}, got '!r}",
+        "            + type(data).__name__",
+        "        )",
+        "    kwargs = {}",
+    ]
+    wires: list[str] = []
+    for index, field in enumerate(attrs.fields(cls)):
         if field.name == "extra":
             continue
-        hook = conv.get_structure_hook(field.type)
+        wire: str = field.metadata.get("wire", field.name)
+        wires.append(wire)
         enum_type = field.metadata.get("enum")
-        required = field.default is attrs.NOTHING
-        specs.append(
-            (
-                field.metadata.get("wire", field.name),
-                field.name,
-                hook,
-                field.type,
-                required,
-                enum_type,
-            )
-        )
-    known = frozenset(spec[0] for spec in specs)
-
-    def structure_model(data: Any, _: Any) -> Model:
-        if not isinstance(data, Mapping):
-            raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
-        kwargs: dict[str, Any] = {}
-        for wire, name, hook, ftype, required, enum_type in specs:
-            if wire in data:
-                value = data[wire]
-                if value is None:
-                    kwargs[name] = None
-                elif enum_type is not None:
-                    kwargs[name] = enum_type.coerce(value) if isinstance(value, str) else value
-                else:
-                    kwargs[name] = hook(value, ftype)
-            elif required:
-                raise ValueError(f"{cls.__name__}: missing required key {wire!r}")
-        if len(data) > len(kwargs):  # some keys were not consumed: keep them
-            kwargs["extra"] = {k: v for k, v in data.items() if k not in known}
-        return cls(**kwargs)
-
-    return structure_model
+        ftype = field.type
+        inner = _optional_inner(ftype)
+        if inner is not None:
+            ftype = inner  # None never reaches the hook: it is kept as None below
+        hook = conv.get_structure_hook(ftype)
+        key, target = repr(wire), f"kwargs[{field.name!r}]"
+        lines += [
+            f"    if {key} in data:",
+            f"        value = data[{key}]",
+            "        if value is None:",
+            f"            {target} = None",
+        ]
+        if enum_type is not None:
+            # A known value maps to its member directly (what ``coerce`` returns, minus the
+            # ``EnumMeta.__call__`` machinery); anything else goes through ``coerce``.
+            namespace[f"enum_{index}"] = enum_type
+            namespace[f"members_{index}"] = enum_type._value2member_map_
+            lines += [
+                "        elif isinstance(value, str):",
+                f"            member = members_{index}.get(value)",
+                f"            {target} = enum_{index}.coerce(value) if member is None else member",
+                "        else:",
+                f"            {target} = value",
+            ]
+        elif hook is _identity:
+            lines += ["        else:", f"            {target} = value"]
+        else:
+            namespace[f"hook_{index}"] = hook
+            namespace[f"type_{index}"] = ftype
+            inline = _INLINE_TYPE_CHECKS.get(hook)
+            if inline is not None:
+                lines += [f"        elif type(value) is {inline}:", f"            {target} = value"]
+            lines += ["        else:", f"            {target} = hook_{index}(value, type_{index})"]
+        if field.default is attrs.NOTHING:
+            namespace[f"missing_{index}"] = f"{cls.__name__}: missing required key {wire!r}"
+            lines += ["    else:", f"        raise ValueError(missing_{index})"]
+    namespace["known"] = frozenset(wires)
+    lines += [
+        "    if len(data) > len(kwargs):  # some keys were not consumed: keep them",
+        "        kwargs['extra'] = {k: v for k, v in data.items() if k not in known}",
+        "    return cls(**kwargs)",
+    ]
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<structure {cls.__module__}.{cls.__qualname__}>", "exec")
+    exec(code, namespace)
+    function: Callable[[Any, Any], Model] = namespace["structure_model"]
+    return function
 
 
 converter = _build_converter()
