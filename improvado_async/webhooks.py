@@ -259,11 +259,9 @@ class IdempotencyStore(Protocol):
 
     async def claim(self, key: str) -> bool:
         """Reserve ``key``; False when it was already processed or is being processed."""
-        ...
 
     async def release(self, key: str) -> None:
         """Forget a claim whose processing failed, so a retry can be dispatched."""
-        ...
 
 
 class InMemoryIdempotencyStore:

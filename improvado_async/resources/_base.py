@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from .._transport.auth import Scope
@@ -102,3 +102,14 @@ class Service:
             )
 
         return AsyncPaginator(fetch, item_type, start_page=start, concurrency=concurrency)
+
+    async def _model_or_read_back(
+        self, data: Any, model: type[T], read_back: Callable[[], Awaitable[T]]
+    ) -> T:
+        """The answer as ``model`` when it is one; otherwise read the object back.
+
+        Several state-changing answers are undocumented and may be empty (204, ``{}``, 202).
+        """
+        if isinstance(data, dict) and "id" in data:
+            return structure(data, model)
+        return await read_back()

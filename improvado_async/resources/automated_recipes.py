@@ -8,7 +8,6 @@ from typing import Any
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.automated_recipes import AutomatedRecipe
 from ..pagination import AsyncPaginator
 from ._base import Service
@@ -164,10 +163,9 @@ class AutomatedRecipes(Service):
             NotFoundError: no such recipe in this workspace.
         """
         data = await self._call("POST", f"{_recipe_path(recipe_id)}/build", timeout=timeout)
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, AutomatedRecipe)
-        # The response shape is undocumented (may be empty or 202 {}): read the recipe back.
-        return await self.get(recipe_id, timeout=timeout)
+        return await self._model_or_read_back(
+            data, AutomatedRecipe, lambda: self.get(recipe_id, timeout=timeout)
+        )
 
 
 def _configuration(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -8,7 +8,6 @@ from typing import Any
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.destinations import DestinationConnection
 from ..pagination import AsyncPaginator
 from ._base import Service
@@ -216,10 +215,9 @@ class DestinationConnections(Service):
     async def _connection_or_read_back(
         self, data: Any, destination_name: str, id: int, timeout: Timeout | None
     ) -> DestinationConnection:
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, DestinationConnection)
-        # The response shape is undocumented (may be empty): read the connection back instead.
-        return await self.get(destination_name, id, timeout=timeout)
+        return await self._model_or_read_back(
+            data, DestinationConnection, lambda: self.get(destination_name, id, timeout=timeout)
+        )
 
 
 def _title(value: object) -> str:

@@ -386,7 +386,6 @@ class Extracts(Service):
         self, path: str, extract_id: int, body: Any, action: str, timeout: Timeout | None
     ) -> Extract:
         data = await self._call("POST", f"{path}/{action}", json=body, timeout=timeout)
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, Extract)
-        # The response shape is undocumented (may be empty): read the extract back instead.
-        return await self.get(extract_id, timeout=timeout)
+        return await self._model_or_read_back(
+            data, Extract, lambda: self.get(extract_id, timeout=timeout)
+        )

@@ -8,7 +8,6 @@ from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
-from ..models._converter import structure
 from ..models.loads import Load, LoadStatus
 from ..pagination import AsyncPaginator
 from ._base import Service
@@ -238,7 +237,6 @@ class Loads(Service):
     ) -> Load:
         path = f"/api/v3/loads/{path_id(load_id, 'id')}/{action}"
         data = await self._call("PUT", path, json=body, timeout=timeout)
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, Load)
-        # The response shape is undocumented (may be empty): read the load back instead.
-        return await self.get(load_id, timeout=timeout)
+        return await self._model_or_read_back(
+            data, Load, lambda: self.get(load_id, timeout=timeout)
+        )
