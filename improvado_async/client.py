@@ -88,7 +88,7 @@ class AsyncImprovado:
             token=token,
             session_id=session_id,
         )
-        sessions = SessionHolder(max_connections=max_connections, user_agent=USER_AGENT)
+        sessions = SessionHolder(max_connections=max_connections)
         self._owner = True
         self._credentials = credentials
         self._pipeline = Pipeline(
@@ -97,6 +97,7 @@ class AsyncImprovado:
             auth=Authenticator(credentials, mint=self._mint_token),
             retry=_retry_policy(retry),
             timeout=_timeout(timeout),
+            user_agent=USER_AGENT,
         )
 
     async def _mint_token(self, workspace_id: int) -> str:

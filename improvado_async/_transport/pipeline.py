@@ -19,6 +19,7 @@ from ..errors import (
     error_for_status,
 )
 from .auth import Authenticator, Scope
+from .deadlines import Watch
 from .logging import transport_logger
 from .query import render_query
 from .retry import RetryPolicy, retry_after_of
@@ -33,8 +34,8 @@ else:
 
 __all__ = ["Pipeline"]
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
 _SNIPPET = 200
+_HEADER_CACHE_SIZE = 16
 
 
 class Pipeline:
@@ -48,13 +49,18 @@ class Pipeline:
         auth: Authenticator,
         retry: RetryPolicy,
         timeout: Timeout,
+        user_agent: str,
     ) -> None:
         self.base_url = base_url
         self.sessions = sessions
         self.auth = auth
         self.retry = retry
         self.timeout = timeout
+        self.user_agent = user_agent
         self._client_timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        # (id of an auth header dict, has body) -> (that dict, the full request headers); the
+        # auth dicts are cached by the Authenticator, so this is one lookup per request.
+        self._headers: dict[tuple[int, bool], tuple[Mapping[str, str], Mapping[str, str]]] = {}
 
     def derive(
         self,
@@ -70,6 +76,7 @@ class Pipeline:
             auth=auth or self.auth,
             retry=retry or self.retry,
             timeout=timeout or self.timeout,
+            user_agent=self.user_agent,
         )
 
     async def request(
@@ -151,40 +158,34 @@ class Pipeline:
     ) -> tuple[int, Mapping[str, str], bytes]:
         if aiohttp is None:
             _import_aiohttp()
-        session = self.sessions.get()
-        headers = {**auth_headers, **_JSON_HEADERS} if data is not None else auth_headers
-        client_timeout = self._client_timeout(limits, deadline, method, url, number)
+        sessions = self.sessions
+        session = sessions.get()
+        headers = self._request_headers(auth_headers, data is not None)
+        if deadline is not None and deadline <= time.monotonic():
+            raise self._exhausted(limits, method, url, number)
+        watchdog = sessions.watchdog
+        watch = None if watchdog is None else watchdog.start(limits.read, deadline)
+        if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
+            client_timeout = self._client_timeout(limits, deadline, method, url, number)
+        else:
+            client_timeout = self._connect_timeout(limits.connect)
         started = time.perf_counter()
         try:
             async with session.request(
                 method, url, params=query, data=data, headers=headers, timeout=client_timeout
             ) as resp:
+                if watch is not None:
+                    watch.responded(resp.content)
                 body = await resp.read()
                 status, resp_headers = resp.status, resp.headers
-        except asyncio.TimeoutError as exc:
-            sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
-            raise APITimeoutError(
-                f"{method} {url} timed out",
-                method=method,
-                url=url,
-                attempts=number,
-                request_sent=sent,
-            ) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise APIConnectionError(
-                f"{method} {url}: cannot connect: {exc.os_error or exc}",
-                method=method,
-                url=url,
-                attempts=number,
-                request_sent=False,
-            ) from exc
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(
-                f"{method} {url}: connection failed: {type(exc).__name__}: {exc}",
-                method=method,
-                url=url,
-                attempts=number,
-            ) from exc
+        except BaseException as exc:
+            error = self._transport_error(exc, watch, limits, method, url, number)
+            if error is None:
+                raise
+            raise error from exc
+        finally:
+            if watch is not None and watchdog is not None:
+                watchdog.stop(watch)
         if transport_logger.isEnabledFor(logging.DEBUG):
             transport_logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
@@ -196,19 +197,90 @@ class Pipeline:
             )
         return status, resp_headers, body
 
+    def _request_headers(
+        self, auth_headers: Mapping[str, str], has_body: bool
+    ) -> Mapping[str, str]:
+        """Auth headers plus User-Agent, Accept (and Content-Type), built once per auth dict."""
+        key = (id(auth_headers), has_body)
+        cached = self._headers.get(key)
+        if cached is not None and cached[0] is auth_headers:
+            return cached[1]
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json", **auth_headers}
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        if len(self._headers) >= _HEADER_CACHE_SIZE:  # tokens were replaced: drop stale entries
+            self._headers.clear()
+        self._headers[key] = (auth_headers, headers)
+        return headers
+
+    def _transport_error(
+        self,
+        exc: BaseException,
+        watch: Watch | None,
+        limits: Timeout,
+        method: str,
+        url: str,
+        number: int,
+    ) -> APIError | None:
+        """The SDK error for a failed attempt, or ``None`` to let ``exc`` propagate as it is."""
+        if watch is not None and watch.claim():
+            limit = limits.total if watch.fired == "total" else limits.read
+            return APITimeoutError(
+                f"{method} {url} timed out ({watch.fired} limit {limit}s)",
+                method=method,
+                url=url,
+                attempts=number,
+            )
+        if isinstance(exc, asyncio.TimeoutError):
+            return APITimeoutError(
+                f"{method} {url} timed out",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
+            )
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            return APIConnectionError(
+                f"{method} {url}: cannot connect: {exc.os_error or exc}",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=False,
+            )
+        if isinstance(exc, aiohttp.ClientError):
+            return APIConnectionError(
+                f"{method} {url}: connection failed: {type(exc).__name__}: {exc}",
+                method=method,
+                url=url,
+                attempts=number,
+            )
+        return None
+
+    def _exhausted(self, limits: Timeout, method: str, url: str, number: int) -> APITimeoutError:
+        return APITimeoutError(
+            f"{method} {url}: total timeout of {limits.total}s exhausted",
+            method=method,
+            url=url,
+            attempts=number,
+            request_sent=False,
+        )
+
+    def _connect_timeout(self, connect: float | None) -> aiohttp.ClientTimeout:
+        """Only ``sock_connect``: read and total limits are the watchdog's."""
+        key = (connect,)
+        cached = self._client_timeouts.get(key)
+        if cached is None:
+            cached = aiohttp.ClientTimeout(total=None, sock_connect=connect)
+            self._client_timeouts[key] = cached
+        return cached
+
     def _client_timeout(
         self, limits: Timeout, deadline: float | None, method: str, url: str, number: int
     ) -> aiohttp.ClientTimeout:
         if deadline is not None:
             total = deadline - time.monotonic()
             if total <= 0:
-                raise APITimeoutError(
-                    f"{method} {url}: total timeout of {limits.total}s exhausted",
-                    method=method,
-                    url=url,
-                    attempts=number,
-                    request_sent=False,
-                )
+                raise self._exhausted(limits, method, url, number)
             return aiohttp.ClientTimeout(
                 total=total, sock_connect=limits.connect, sock_read=limits.read
             )
@@ -258,7 +330,7 @@ def _scrub(snippet: str) -> str:
 
 
 def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool) -> Any:
-    if not body.strip():
+    if not body or body.isspace():  # not body.strip(): that would copy every body
         return None
     try:
         return jsonlib.loads(body)

@@ -8,6 +8,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ImprovadoError, WrongEventLoopError
+from .deadlines import Watchdog
 
 if TYPE_CHECKING:
     import aiohttp
@@ -19,6 +20,19 @@ __all__ = ["SessionHolder"]
 # silently break the parent's connections.
 _INHERITED: list[object] = []
 
+# Bumped in a forked child, so a holder notices the fork by comparing two integers instead of
+# making a getpid() system call on every request.
+_generation = 0
+
+
+def _after_fork_in_child() -> None:
+    global _generation
+    _generation += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 class SessionHolder:
     """Creates the ``aiohttp.ClientSession`` on first use inside the running loop and guards it.
@@ -28,15 +42,16 @@ class SessionHolder:
     are not touched).
     """
 
-    def __init__(self, *, max_connections: int = 100, user_agent: str) -> None:
+    def __init__(self, *, max_connections: int = 100) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self._max_connections = max_connections
-        self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = os.getpid()
+        self._generation = _generation
         self._closed = False
+        #: Enforces read and total limits for the session's loop; set with the session.
+        self.watchdog: Watchdog | None = None
 
     @property
     def closed(self) -> bool:
@@ -53,7 +68,7 @@ class SessionHolder:
         if self._closed:
             raise ImprovadoError("this client is closed; create a new one")
         loop = asyncio.get_running_loop()
-        if self._pid != os.getpid():
+        if self._generation != _generation:
             self._forget_after_fork()
         session = self._session
         if session is not None and not session.closed:
@@ -64,15 +79,22 @@ class SessionHolder:
                     "from blocking code)"
                 )
             return session
+        if self.watchdog is not None:
+            self.watchdog.close()
         self._session = self._new_session()
         self._loop = loop
+        self.watchdog = Watchdog(loop)
         return self._session
 
     async def aclose(self) -> None:
         """Close the session (idempotent)."""
         self._closed = True
         session, self._session = self._session, None
-        if session is None or session.closed or self._pid != os.getpid():
+        if self._generation != _generation:
+            return  # inherited across a fork: the parent's to close
+        if self.watchdog is not None:
+            self._close_watchdog(self.watchdog)
+        if session is None or session.closed:
             return
         if self._loop is not None and self._loop is not asyncio.get_running_loop():
             if self._loop.is_closed():
@@ -85,7 +107,7 @@ class SessionHolder:
     def warn_if_open(self, owner: Any) -> None:
         """Emit one ResourceWarning for an unclosed session; does no event-loop work."""
         session = self._session
-        if session is None or session.closed or self._pid != os.getpid():
+        if session is None or session.closed or self._generation != _generation:
             return
         warnings.warn(
             f"{type(owner).__name__} was not closed; use `async with` or `await client.aclose()`"
@@ -100,12 +122,29 @@ class SessionHolder:
             connector._closed = True
         session._connector = None
 
+    def _close_watchdog(self, watchdog: Watchdog) -> None:
+        # Its timer belongs to the session's loop, which may be another thread's.
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is running:
+            watchdog.close()
+        else:
+            loop.call_soon_threadsafe(watchdog.close)
+
     def _forget_after_fork(self) -> None:
         if self._session is not None:
             _INHERITED.append(self._session)
+        if self.watchdog is not None:
+            _INHERITED.append(self.watchdog)  # its timer lives on the parent's loop
         self._session = None
         self._loop = None
-        self._pid = os.getpid()
+        self.watchdog = None
+        self._generation = _generation
 
     def _new_session(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -115,9 +154,6 @@ class SessionHolder:
             limit_per_host=self._max_connections,
             ttl_dns_cache=300,
         )
-        return aiohttp.ClientSession(
-            connector=connector,
-            headers={"User-Agent": self._user_agent, "Accept": "application/json"},
-            skip_auto_headers=("User-Agent",),
-            timeout=aiohttp.ClientTimeout(total=None),
-        )
+        # No default headers: the pipeline sends User-Agent and Accept in the header dict it
+        # caches per credential, which spares aiohttp a multidict merge on every request.
+        return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))

@@ -92,6 +92,18 @@ def _structure_datetime(value: Any, _: Any) -> dt.datetime:
     return parse_datetime(value)
 
 
+def _parse_datetime_hook(value: Any, _: Any) -> dt.datetime:
+    """:func:`parse_datetime` with the common form inlined (generated code calls this)."""
+    if type(value) is str:
+        text = _common_form(value)
+        if text is not None:
+            try:
+                return _fromisoformat(text)
+            except ValueError:
+                pass
+    return parse_datetime(value)
+
+
 def _parse_date(value: Any, _: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -168,17 +180,22 @@ def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any]
     a present ``None`` is kept, an open-enum string is coerced, and other values go through the
     hook of the field's type. ``X | None`` is unwrapped here, once, so a present value calls the
     hook of ``X`` directly (``None`` is already handled), and ``str``/``int``/``bool``/``Any``
-    values of the exact type skip the hook call.
+    values of the exact type skip the hook call. For a class without converters, validators or
+    ``__attrs_post_init__`` the instance's slots are filled directly (what the frozen ``__init__``
+    would do, without building keyword arguments); other classes are called with them.
     """
     attrs.resolve_types(cls)
+    fields = attrs.fields(cls)
+    direct = _can_fill_slots(cls, fields)
     namespace: dict[str, Any] = {
         "Mapping": Mapping,
         "cls": cls,
+        "new": object.__new__,
         "dict": dict,
         "type": type,
         "isinstance": isinstance,
-        "len": len,
         "ValueError": ValueError,
+        "MISSING": _MISSING,
         "str": str,
         "int": int,
         "bool": bool,
@@ -190,57 +207,32 @@ def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any]
         f"            {f'expected an object for {cls.__name__}, got '!r}",
         "            + type(data).__name__",
         "        )",
-        "    kwargs = {}",
+        "    get = data.get",
+        "    obj = new(cls)" if direct else "    kwargs = {}",
     ]
     wires: list[str] = []
-    for index, field in enumerate(attrs.fields(cls)):
+    for index, field in enumerate(fields):
         if field.name == "extra":
             continue
         wire: str = field.metadata.get("wire", field.name)
         wires.append(wire)
-        enum_type = field.metadata.get("enum")
-        ftype = field.type
-        inner = _optional_inner(ftype)
-        if inner is not None:
-            ftype = inner  # None never reaches the hook: it is kept as None below
-        hook = conv.get_structure_hook(ftype)
-        key, target = repr(wire), f"kwargs[{field.name!r}]"
-        lines += [
-            f"    if {key} in data:",
-            f"        value = data[{key}]",
-            "        if value is None:",
-            f"            {target} = None",
-        ]
-        if enum_type is not None:
-            # A known value maps to its member directly (what ``coerce`` returns, minus the
-            # ``EnumMeta.__call__`` machinery); anything else goes through ``coerce``.
-            namespace[f"enum_{index}"] = enum_type
-            namespace[f"members_{index}"] = enum_type._value2member_map_
-            lines += [
-                "        elif isinstance(value, str):",
-                f"            member = members_{index}.get(value)",
-                f"            {target} = enum_{index}.coerce(value) if member is None else member",
-                "        else:",
-                f"            {target} = value",
-            ]
-        elif hook is _identity:
-            lines += ["        else:", f"            {target} = value"]
+        if direct:
+            namespace[f"set_{index}"] = _slot_setter(cls, field.name)
+            assign = f"set_{index}(obj, {{}})".format
         else:
-            namespace[f"hook_{index}"] = hook
-            namespace[f"type_{index}"] = ftype
-            inline = _INLINE_TYPE_CHECKS.get(hook)
-            if inline is not None:
-                lines += [f"        elif type(value) is {inline}:", f"            {target} = value"]
-            lines += ["        else:", f"            {target} = hook_{index}(value, type_{index})"]
-        if field.default is attrs.NOTHING:
-            namespace[f"missing_{index}"] = f"{cls.__name__}: missing required key {wire!r}"
-            lines += ["    else:", f"        raise ValueError(missing_{index})"]
+            assign = f"kwargs[{field.name!r}] = {{}}".format
+        lines += _field_lines(conv, field, index, wire, assign, namespace, cls.__name__, direct)
     namespace["known"] = frozenset(wires)
+    extra = "{k: v for k, v in data.items() if k not in known}"
     lines += [
-        "    if len(data) > len(kwargs):  # some keys were not consumed: keep them",
-        "        kwargs['extra'] = {k: v for k, v in data.items() if k not in known}",
-        "    return cls(**kwargs)",
+        "    if known.issuperset(data):",
+        f"        {_assign_extra(direct, '{}')}",
+        "    else:  # keys the SDK does not know yet: keep them",
+        f"        {_assign_extra(direct, extra)}",
+        "    return obj" if direct else "    return cls(**kwargs)",
     ]
+    if direct:
+        namespace["set_extra"] = _slot_setter(cls, "extra")
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<structure {cls.__module__}.{cls.__qualname__}>", "exec")
     exec(code, namespace)
@@ -248,13 +240,133 @@ def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any]
     return function
 
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING = _Missing()
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """The ``__set__`` of the slot descriptor for ``name`` (frozen classes forbid setattr)."""
+    for klass in cls.__mro__:
+        descriptor = vars(klass).get(name)
+        if descriptor is not None:
+            setter: Callable[[Any, Any], None] = descriptor.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} has no slot {name!r}")
+
+
+def _can_fill_slots(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> bool:
+    """Whether filling the slots is exactly what ``cls.__init__`` does."""
+    if not hasattr(cls, "__slots__") or hasattr(cls, "__attrs_post_init__"):
+        return False
+    if hasattr(cls, "__attrs_pre_init__"):
+        return False
+    for field in fields:
+        takes_self = bool(getattr(field.default, "takes_self", False))  # a Factory(takes_self)
+        if field.converter is not None or field.validator is not None or takes_self:
+            return False
+        if not field.init or field.alias != field.name:
+            return False
+    return True
+
+
+def _assign_extra(direct: bool, value: str) -> str:
+    return f"set_extra(obj, {value})" if direct else f"kwargs['extra'] = {value}"
+
+
+def _field_lines(
+    conv: cattrs.Converter,
+    field: attrs.Attribute[Any],
+    index: int,
+    wire: str,
+    assign: Callable[[str], str],
+    namespace: dict[str, Any],
+    class_name: str,
+    direct: bool,
+) -> list[str]:
+    """The source that reads one field from ``data`` and assigns it (or its default)."""
+    default = field.default
+    lines: list[str] = []
+    if default is None:
+        lines.append(f"    value = get({wire!r})")  # absent and null both give None
+    else:
+        lines.append(f"    value = get({wire!r}, MISSING)")
+        lines.append("    if value is MISSING:")
+        if default is attrs.NOTHING:
+            namespace[f"missing_{index}"] = f"{class_name}: missing required key {wire!r}"
+            lines.append(f"        raise ValueError(missing_{index})")
+        elif not direct:
+            lines.append("        pass  # the class's __init__ supplies the default")
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"factory_{index}"] = default.factory
+            lines.append(f"        {assign(f'factory_{index}()')}")
+        else:
+            namespace[f"default_{index}"] = default
+            lines.append(f"        {assign(f'default_{index}')}")
+        lines.append("    elif value is None:")
+    if default is None:
+        lines.append("    if value is None:")
+    lines.append(f"        {assign('None')}")
+    lines += _convert_lines(conv, field, index, assign, namespace)
+    return lines
+
+
+def _convert_lines(
+    conv: cattrs.Converter,
+    field: attrs.Attribute[Any],
+    index: int,
+    assign: Callable[[str], str],
+    namespace: dict[str, Any],
+) -> list[str]:
+    """The branches that convert a present, non-null value of one field."""
+    enum_type = field.metadata.get("enum")
+    if enum_type is not None:
+        # A known value maps to its member directly (what ``coerce`` returns, minus the
+        # ``EnumMeta.__call__`` machinery); anything else goes through ``coerce``.
+        namespace[f"enum_{index}"] = enum_type
+        namespace[f"members_{index}"] = enum_type._value2member_map_
+        return [
+            "    elif isinstance(value, str):",
+            f"        member = members_{index}.get(value)",
+            f"        {assign(f'enum_{index}.coerce(value) if member is None else member')}",
+            "    else:",
+            f"        {assign('value')}",
+        ]
+    ftype = field.type
+    inner = _optional_inner(ftype)
+    if inner is not None:
+        ftype = inner  # None never reaches the hook: it is handled above
+    hook = conv.get_structure_hook(ftype)
+    if hook is _identity:
+        return ["    else:", f"        {assign('value')}"]
+    namespace[f"type_{index}"] = ftype
+    lines = []
+    inline = _INLINE_TYPE_CHECKS.get(hook)
+    if inline is not None:
+        lines += [f"    elif type(value) is {inline}:", f"        {assign('value')}"]
+    if hook is _structure_datetime:
+        hook = _parse_datetime_hook  # one call less per datetime
+    namespace[f"hook_{index}"] = hook
+    return [*lines, "    else:", f"        {assign(f'hook_{index}(value, type_{index})')}"]
+
+
 converter = _build_converter()
+
+
+_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def structure(data: Any, cls: type[T]) -> T:
     """Structure decoded JSON into ``cls``; a mismatch raises :class:`ResponseDecodeError`."""
     try:
-        return converter.structure(data, cls)
+        hook = _hooks.get(cls)
+        if hook is None:  # cattrs' dispatch, once per type
+            hook = _hooks[cls] = converter.get_structure_hook(cls)
+        result: T = hook(data, cls)
+        return result
     except Exception as exc:  # cattrs raises many kinds; the caller needs one typed error
         raise ResponseDecodeError(
             f"response does not match {getattr(cls, '__name__', cls)}: {_describe(exc)}",
