@@ -59,15 +59,18 @@ class Watch:
         "read",
         "seen",
         "task",
+        "watchdog",
     )
 
     def __init__(
         self,
+        watchdog: Watchdog,
         task: asyncio.Task[object],
         read: float | None,
         deadline: float | None,
         now: float,
     ) -> None:
+        self.watchdog = watchdog
         self.task = task
         self.cancelling = _cancelling(task)
         self.read = read
@@ -82,7 +85,11 @@ class Watch:
         """Headers arrived: from now on ``read`` bounds the pauses between body chunks."""
         self.content = content
         self.seen = content.total_bytes
-        self.progress = time.monotonic()
+        now = self.progress = time.monotonic()
+        if self.read is not None:
+            # Chunks are only noticed by a sweep: make sure one comes within a quarter of the
+            # limit (a timer armed earlier may be as far as ``read`` away).
+            self.watchdog.wake_by(now + self.read / 4, now)
 
     def expiry(self) -> float:
         """The instant this attempt runs out of time, given the progress seen so far."""
@@ -123,12 +130,15 @@ class Watchdog:
         if task is None:
             return None
         now = time.monotonic()
-        watch = Watch(task, read, deadline, now)
+        watch = Watch(self, task, read, deadline, now)
         self._watches.add(watch)
-        expiry = watch.expiry()
-        if expiry < self._wake:
-            self._arm(expiry, now)
+        self.wake_by(watch.expiry(), now)
         return watch
+
+    def wake_by(self, when: float, now: float) -> None:
+        """Make sure a sweep runs no later than ``when`` (re-arms only to run sooner)."""
+        if when < self._wake:
+            self._arm(when, now)
 
     def stop(self, watch: Watch) -> None:
         """The attempt is over (the timer is left armed: it finds nothing and goes quiet)."""

@@ -20,6 +20,7 @@ from ..errors import (
 )
 from .auth import Authenticator, Scope
 from .deadlines import Watch
+from .decoding import decode_json
 from .logging import transport_logger
 from .query import render_query
 from .retry import RetryPolicy, retry_after_of
@@ -333,7 +334,7 @@ def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool
     if not body or body.isspace():  # not body.strip(): that would copy every body
         return None
     try:
-        return jsonlib.loads(body)
+        return decode_json(body)
     except (ValueError, UnicodeDecodeError):
         snippet = _scrub(body[:_SNIPPET].decode("utf-8", "replace"))
         if not strict:

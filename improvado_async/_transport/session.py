@@ -65,20 +65,24 @@ class SessionHolder:
 
     def get(self) -> aiohttp.ClientSession:
         """The session for the running loop, creating it on first use."""
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and self._loop is loop and self._generation == _generation:
+            return session  # every request after the first (aclose() clears _session)
+        return self._get_slow(loop)
+
+    def _get_slow(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         if self._closed:
             raise ImprovadoError("this client is closed; create a new one")
-        loop = asyncio.get_running_loop()
         if self._generation != _generation:
             self._forget_after_fork()
         session = self._session
         if session is not None and not session.closed:
-            if self._loop is not loop:
-                raise WrongEventLoopError(
-                    f"this async client belongs to event loop {self._loop!r} but was used from "
-                    f"{loop!r}; create one client per event loop (or use improvado_sync.Improvado "
-                    "from blocking code)"
-                )
-            return session
+            raise WrongEventLoopError(
+                f"this async client belongs to event loop {self._loop!r} but was used from "
+                f"{loop!r}; create one client per event loop (or use improvado_sync.Improvado "
+                "from blocking code)"
+            )
         if self.watchdog is not None:
             self.watchdog.close()
         self._session = self._new_session()
