@@ -69,14 +69,16 @@ def pin_client() -> int | None:
     return CLIENT_CORE
 
 
-def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The common command line: ``--runs N`` and ``--quick`` (3 runs, smaller segments)."""
+def parse_args(
+    description: str, argv: Sequence[str] | None = None, *, runs: int = 5
+) -> argparse.Namespace:
+    """The common command line: ``--runs N`` (default ``runs``) and ``--quick`` (3 runs)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller segments")
     parser.add_argument("--runs", type=int, default=None, help="timed runs per variant")
     args = parser.parse_args(argv)
     if args.runs is None:
-        args.runs = 3 if args.quick else 5
+        args.runs = 3 if args.quick else runs
     return args
 
 

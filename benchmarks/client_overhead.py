@@ -95,7 +95,8 @@ async def bench(runs: int, quick: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
-    args = parse_args(__doc__ or NAME, argv)
+    # 9 runs: the ratio is close to its target and this machine's CPU time varies by 10-30%.
+    args = parse_args(__doc__ or NAME, argv, runs=9)
     pin_client()
     payload = asyncio.run(bench(args.runs, args.quick))
     write_result(NAME, args, payload)

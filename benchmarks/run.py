@@ -19,6 +19,7 @@ from ._harness import RESULTS, ROOT
 #: Name -> module, in the order they run.
 BENCHMARKS = {
     "client_overhead": "benchmarks.client_overhead",
+    "client_instructions": "benchmarks.client_instructions",
     "async_throughput": "benchmarks.async_throughput",
     "sync_throughput": "benchmarks.sync_throughput",
     "sync_facade": "benchmarks.sync_facade",

@@ -110,7 +110,8 @@ def _module_imports(tree: ast.Module, package: str) -> list[str]:
             if node.level:
                 module = _absolute(package, node.level, node.module)
             names = [a.name for a in node.names if a.name not in SKIPPED_IMPORTS]
-            if names and not module.endswith("._base"):
+            # The services' own base module (Service, Scope) only; models._base holds NOT_GIVEN.
+            if names and module != "improvado_async.resources._base":
                 lines.append(f"from {module} import {', '.join(names)}")
         elif isinstance(node, ast.Import):
             lines.append(ast.unparse(node))

@@ -3,7 +3,7 @@
 Each area has its own module; every model is also importable from here.
 """
 
-from ._base import Model, OpenEnum
+from ._base import NOT_GIVEN, Model, NotGiven, OpenEnum
 from .automated_recipes import (
     AutomatedRecipe,
     AutomatedRecipeState,
@@ -24,7 +24,7 @@ from .extract_templates import (
     TemplatePreview,
     TemplateValidation,
 )
-from .extracts import NOT_GIVEN, Extract, ExtractStatus, MigrateWideResult, NotGiven
+from .extracts import Extract, ExtractStatus, MigrateWideResult
 from .iframe import IframeUrl
 from .loads import Load, LoadDataTable, LoadStatus, RunPolicy
 from .recipes import Recipe

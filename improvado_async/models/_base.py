@@ -1,14 +1,35 @@
-"""Base classes for response models: forward-compatible attrs classes and open enums."""
+"""Base classes for response models (forward-compatible attrs classes, open enums) and the
+"argument not given" sentinel shared by the services."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final, Literal
 
 import attrs
 
-__all__ = ["Model", "OpenEnum", "enum_field", "wire_field"]
+__all__ = ["NOT_GIVEN", "Model", "NotGiven", "OpenEnum", "enum_field", "wire_field"]
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN`: "leave this field out of the request".
+
+    Used where ``None`` is a meaningful value to send (JSON ``null``), e.g. clearing an
+    extract's ``sync_historical_data`` or a load's ``schedule``.
+    """
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+"""Default of arguments for which ``None`` means "send null": the key is not sent at all."""
 
 
 @attrs.frozen(kw_only=True)

@@ -1,37 +1,20 @@
-"""Models of extracts (UI: extraction orders) and the "argument not given" sentinel."""
+"""Models of extracts (UI: extraction orders)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any
 
 import attrs
 
+# NOT_GIVEN / NotGiven live in ._base (shared by the services); this module was their first
+# home, so they stay importable from here (explicit re-exports, not part of __all__).
+from ._base import NOT_GIVEN as NOT_GIVEN
 from ._base import Model, OpenEnum, enum_field
+from ._base import NotGiven as NotGiven
 
-__all__ = ["NOT_GIVEN", "Extract", "ExtractStatus", "MigrateWideResult", "NotGiven"]
-
-
-class NotGiven(enum.Enum):
-    """The type of :data:`NOT_GIVEN`: "leave this field out of the request".
-
-    Used where ``None`` is a meaningful value to send (JSON ``null``), e.g. clearing an
-    extract's ``sync_historical_data``.
-    """
-
-    NOT_GIVEN = "NOT_GIVEN"
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-    def __bool__(self) -> Literal[False]:
-        return False
-
-
-NOT_GIVEN: Final = NotGiven.NOT_GIVEN
-"""Default of arguments for which ``None`` means "send null": the key is not sent at all."""
+__all__ = ["Extract", "ExtractStatus", "MigrateWideResult"]
 
 
 class ExtractStatus(OpenEnum):

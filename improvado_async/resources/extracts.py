@@ -9,8 +9,9 @@ from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
+from ..models._base import NOT_GIVEN, NotGiven
 from ..models._converter import structure
-from ..models.extracts import NOT_GIVEN, Extract, ExtractStatus, MigrateWideResult, NotGiven
+from ..models.extracts import Extract, ExtractStatus, MigrateWideResult
 from ..pagination import AsyncPaginator
 from ._base import Service
 from ._validate import csv_values, date_range, int_id, int_ids, iso_date, path_id, strings, text

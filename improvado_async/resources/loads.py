@@ -8,6 +8,7 @@ from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
+from ..models._base import NOT_GIVEN, NotGiven
 from ..models.loads import Load, LoadStatus
 from ..pagination import AsyncPaginator
 from ._base import Service
@@ -119,19 +120,33 @@ class Loads(Service):
         load_id: int,
         *,
         run_policy: str | None = None,
-        schedule: Mapping[str, Any] | None = None,
+        schedule: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         timeout: Timeout | None = None,
     ) -> Load:
         """Update a load's run policy or schedule (body fields are the reference's PROPOSAL).
 
         ``PUT /api/v3/loads/{load_id}``
 
+        Arguments left at their default are not sent. ``schedule=None`` is sent as JSON
+        ``null`` and clears the load's schedule; leave it at ``NOT_GIVEN`` to keep it unchanged.
+
+        Args:
+            load_id: the load id.
+            run_policy: when the load runs (undocumented enum; see :class:`RunPolicy`); ``None``
+                leaves it unchanged.
+            schedule: the new schedule (a JSON object, e.g. ``{"period": "daily", "time":
+                "04:00"}``), ``None`` to clear it, or ``NOT_GIVEN`` to leave it unchanged.
+            timeout: overrides the client's timeout.
+
         Raises:
             NotFoundError: no such load in this workspace.
             BadRequestError: the API rejected the values.
         """
         path = f"/api/v3/loads/{path_id(load_id, 'load_id')}"
-        body = compact({"run_policy": run_policy, "schedule": schedule})
+        body = compact({"run_policy": run_policy})
+        # None is a real value here (JSON null clears the schedule); only NOT_GIVEN omits it.
+        if not isinstance(schedule, NotGiven):
+            body["schedule"] = schedule
         return await self._call_model(Load, "PUT", path, json=body, timeout=timeout)
 
     async def delete(self, load_id: int, *, timeout: Timeout | None = None) -> None:

@@ -11,12 +11,8 @@ from typing import Any
 
 import improvado_async.resources.extracts as _async
 from improvado_async.config import Timeout
-from improvado_async.models.extracts import (
-    NOT_GIVEN,
-    Extract,
-    MigrateWideResult,
-    NotGiven,
-)
+from improvado_async.models._base import NOT_GIVEN, NotGiven
+from improvado_async.models.extracts import Extract, MigrateWideResult
 from improvado_sync._paginator import Paginator
 from improvado_sync._runner import Runner
 

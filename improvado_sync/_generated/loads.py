@@ -10,6 +10,7 @@ from typing import Any
 
 import improvado_async.resources.loads as _async
 from improvado_async.config import Timeout
+from improvado_async.models._base import NOT_GIVEN, NotGiven
 from improvado_async.models.loads import Load
 from improvado_sync._paginator import Paginator
 from improvado_sync._runner import Runner
@@ -123,12 +124,23 @@ class Loads:
         load_id: int,
         *,
         run_policy: str | None = None,
-        schedule: Mapping[str, Any] | None = None,
+        schedule: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         timeout: Timeout | None = None,
     ) -> Load:
         """Update a load's run policy or schedule (body fields are the reference's PROPOSAL).
 
         ``PUT /api/v3/loads/{load_id}``
+
+        Arguments left at their default are not sent. ``schedule=None`` is sent as JSON
+        ``null`` and clears the load's schedule; leave it at ``NOT_GIVEN`` to keep it unchanged.
+
+        Args:
+            load_id: the load id.
+            run_policy: when the load runs (undocumented enum; see :class:`RunPolicy`); ``None``
+                leaves it unchanged.
+            schedule: the new schedule (a JSON object, e.g. ``{"period": "daily", "time":
+                "04:00"}``), ``None`` to clear it, or ``NOT_GIVEN`` to leave it unchanged.
+            timeout: overrides the client's timeout.
 
         Raises:
             NotFoundError: no such load in this workspace.

@@ -279,6 +279,31 @@ def test_loads_lifecycle(api: Api) -> None:
         api.call(lambda c: c.loads.get(created.id))
 
 
+def test_loads_update_sets_keeps_and_clears_schedule(api: Api) -> None:
+    load_id = _ids(api)["loads"][0]
+    path = f"/api/v3/loads/{load_id}"
+    schedule = {"period": "daily", "time": "04:00"}
+
+    scheduled = api.call(lambda c: c.loads.update(load_id, schedule=schedule))
+    assert isinstance(scheduled, Load)
+    assert scheduled.schedule == schedule
+    assert api.last_request("PUT", path).json == {"schedule": schedule}
+
+    kept = api.call(lambda c: c.loads.update(load_id, run_policy="manual"))  # schedule omitted
+    assert (kept.run_policy, kept.schedule) == ("manual", schedule)
+    assert api.last_request("PUT", path).json == {"run_policy": "manual"}
+
+    cleared = api.call(lambda c: c.loads.update(load_id, schedule=None))
+    assert isinstance(cleared, Load)
+    assert (cleared.run_policy, cleared.schedule) == ("manual", None)
+    assert api.last_request("PUT", path).json == {"schedule": None}  # the key, sent as null
+
+    got = api.call(lambda c: c.loads.get(load_id))
+    assert isinstance(got, Load)
+    assert (got.run_policy, got.schedule) == ("manual", None)
+    assert api.state(lambda sb: sb.state.load_rows.get(sb.workspace_id, load_id).schedule) is None
+
+
 def test_loads_errors(api: Api) -> None:
     ids = _ids(api)
     with pytest.raises(NotFoundError) as info:

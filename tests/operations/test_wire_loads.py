@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from improvado_async import Load, Page, Token
+from improvado_async import NOT_GIVEN, Load, Page, Token
 
 from ..wire import call_once
 
@@ -83,6 +85,34 @@ async def test_loads_operations(call, method: str, path: str, body: object) -> N
     result, sent = await call_once(call, method=method, response=LOAD)
     assert isinstance(result, Load) and result.id == 7
     assert (sent.method, sent.path, sent.auth, sent.json) == (method, path, "bearer", body)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "body"),
+    [
+        ({"run_policy": "manual"}, {"run_policy": "manual"}),  # schedule omitted: no key
+        ({"run_policy": "manual", "schedule": NOT_GIVEN}, {"run_policy": "manual"}),
+        ({}, {}),
+        ({"schedule": None}, {"schedule": None}),  # JSON null clears the schedule
+        (
+            {"run_policy": "schedule", "schedule": None},
+            {"run_policy": "schedule", "schedule": None},
+        ),
+        (
+            {"schedule": {"period": "daily", "time": "04:00"}},
+            {"schedule": {"period": "daily", "time": "04:00"}},
+        ),
+    ],
+)
+async def test_loads_update_schedule_null_versus_not_given(
+    kwargs: dict[str, Any], body: dict[str, Any]
+) -> None:
+    result, sent = await call_once(
+        lambda c: c.loads.update(7, **kwargs), method="PUT", response=LOAD
+    )
+    assert isinstance(result, Load)
+    assert (sent.method, sent.path, sent.auth) == ("PUT", "/api/v3/loads/7", "bearer")
+    assert sent.json == body  # dict equality: "schedule" is a key exactly when expected
 
 
 async def test_loads_delete_returns_none() -> None:

@@ -151,6 +151,10 @@ async def test_get_update_delete(api: Api) -> None:
     assert (updated["schedule"], updated["run_policy"]) == (schedule, "after_extraction")
     status, updated = await api.call("PUT", path, json={"run_policy": "schedule"})
     assert (updated["schedule"], updated["run_policy"]) == (schedule, "schedule")
+    status, updated = await api.call("PUT", path, json={"schedule": None})  # null clears it
+    assert status == 200
+    assert (updated["schedule"], updated["run_policy"]) == (None, "schedule")
+    assert (await api.call("GET", path))[1]["schedule"] is None
     status, error = await api.call("PUT", path, json={"schedule": "daily"})
     assert status == 400 and "schedule" in error["details"]
     status, error = await api.call("PUT", path, json={"run_policy": 1})

@@ -1,0 +1,150 @@
+"""(1b) Client instructions per request: ``client.loads.get`` vs raw aiohttp GET + ``json.loads``.
+
+The deterministic companion of ``client_overhead``: on a shared VM, CPU time per request moves by
+10-30% from one run to the next, while the number of instructions the client executes does not.
+Each variant runs in a child process under ``valgrind --tool=cachegrind --cache-sim=no`` twice,
+with a small and a large number of requests; the difference of the two instruction totals divided
+by the difference of the request counts is the per-request figure (start-up, imports and warm-up
+cancel out). User-space instructions only: the kernel's share of a request (the socket system
+calls, the same for both variants) is not counted, so this ratio is larger than the CPU ratio.
+Skipped when valgrind is not installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ._harness import ServerProcess, check, parse_args, print_checks, write_result
+
+NAME = "client_instructions"
+REFERENCE = "aiohttp + json.loads"
+SDK = "sdk loads.get"
+VARIANTS = {REFERENCE: "raw", SDK: "sdk"}
+TARGET = 1.15
+_IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+async def _worker(
+    variant: str, concurrency: int, requests: int, base_url: str, load_id: int
+) -> None:
+    import aiohttp
+
+    from improvado_async import AsyncImprovado
+
+    from ._harness import drive
+
+    url = f"{base_url}/api/v3/loads/{load_id}"
+    headers = {"Authorization": "Bearer bench-token"}
+    async with (
+        aiohttp.ClientSession() as session,
+        AsyncImprovado(token="bench-token", base_url=base_url) as client,
+    ):
+
+        async def raw() -> object:
+            async with session.get(url, headers=headers) as resp:
+                return json.loads(await resp.read())
+
+        async def sdk() -> object:
+            return await client.loads.get(load_id)
+
+        await drive(raw, 100, concurrency)  # both warmed up in every child, timed or not
+        await drive(sdk, 100, concurrency)
+        await drive(raw if variant == "raw" else sdk, requests, concurrency)
+
+
+def _instructions(args: tuple[str, int, int, str, int]) -> int:
+    variant, concurrency, requests, base_url, load_id = args
+    command = [
+        "valgrind",
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--cachegrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        "benchmarks.client_instructions",
+        "--worker",
+        variant,
+        str(concurrency),
+        str(requests),
+        base_url,
+        str(load_id),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    match = _IREFS.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    return int(match.group(1).replace(",", ""))
+
+
+def bench(quick: bool) -> dict[str, Any]:
+    """Count instructions per request for both variants at concurrency 1 and 64."""
+    small, large = (100, 600) if quick else (200, 1200)
+    cases: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    with ServerProcess("minimal") as server:
+        base_url, load_id = server["base_url"], server["load_id"]
+        jobs = [
+            (variant, concurrency, requests, base_url, load_id)
+            for concurrency in (1, 64)
+            for variant in VARIANTS.values()
+            for requests in (small, large)
+        ]
+        with ThreadPoolExecutor(2) as pool:  # counts do not depend on contention
+            totals = dict(zip(jobs, pool.map(_instructions, jobs), strict=True))
+    for concurrency in (1, 64):
+        per_request = {
+            label: (
+                totals[(variant, concurrency, large, base_url, load_id)]
+                - totals[(variant, concurrency, small, base_url, load_id)]
+            )
+            / (large - small)
+            for label, variant in VARIANTS.items()
+        }
+        ratio = per_request[SDK] / per_request[REFERENCE]
+        print(f"\ninstructions per request, concurrency {concurrency}")
+        for label, value in per_request.items():
+            print(f"  {label:28s} {value:10,.0f}  x{value / per_request[REFERENCE]:.3f}")
+        checks.append(
+            check(f"instruction ratio at concurrency {concurrency}", round(ratio, 3), "<=", TARGET)
+        )
+        cases.append(
+            {
+                "concurrency": concurrency,
+                "requests": [small, large],
+                "instructions_per_request": per_request,
+                "ratio": ratio,
+            }
+        )
+    print_checks(checks)
+    return {
+        "server": "minimal aiohttp.web",
+        "tool": "valgrind cachegrind",
+        "cases": cases,
+        "checks": checks,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point (``--worker ...`` is the child process run under valgrind)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        variant, concurrency, requests, base_url, load_id = argv[1:6]
+        asyncio.run(_worker(variant, int(concurrency), int(requests), base_url, int(load_id)))
+        return
+    args = parse_args(__doc__ or NAME, argv)
+    if shutil.which("valgrind") is None:
+        print("client_instructions: skipped (valgrind is not installed)")
+        write_result(NAME, args, {"skipped": "valgrind is not installed", "checks": []})
+        return
+    write_result(NAME, args, bench(args.quick))
+
+
+if __name__ == "__main__":
+    main()
