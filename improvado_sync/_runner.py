@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import os
 import select
 import threading
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 __all__ = ["Runner", "default_runner"]
 
@@ -35,7 +36,9 @@ class Runner:
         self._name = name
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._submitter: _Submitter | None = None  # hands calls to the loop; None when stopped
         self._thread: threading.Thread | None = None
+        self._thread_ident: int | None = None  # of the loop thread: calling from it deadlocks
         self._warned_running_loop = False
         self._exited = False  # set at interpreter exit: no new loop thread can run any more
 
@@ -46,6 +49,10 @@ class Runner:
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         """The runner's loop, started on first use."""
+        return self._started().loop
+
+    def _started(self) -> _Submitter:
+        """The running loop's submitter, starting the loop thread if needed."""
         with self._lock:
             if self._loop is None or self._thread is None or not self._thread.is_alive():
                 if self._exited:
@@ -55,77 +62,83 @@ class Runner:
                         "improvado_sync cannot run calls: the interpreter is exiting"
                     )
                 self._start_locked()
-            assert self._loop is not None
-            return self._loop
+            assert self._submitter is not None
+            return self._submitter
 
     def _start_locked(self) -> None:
         loop = asyncio.new_event_loop()
+        submitter = _Submitter(loop)
         ready = threading.Event()
 
         def serve() -> None:
             asyncio.set_event_loop(loop)
+            submitter.attach()
             loop.call_soon(ready.set)
             loop.run_forever()
 
         thread = threading.Thread(target=serve, name=self._name, daemon=True)
         thread.start()
         ready.wait()
-        self._loop, self._thread = loop, thread
+        self._loop, self._thread, self._thread_ident = loop, thread, thread.ident
+        self._submitter = submitter
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the runner's loop and block until it finishes.
 
         Ctrl-C (KeyboardInterrupt) while waiting cancels the coroutine before re-raising.
         """
-        try:
-            loop = self.loop
-        except BaseException:
-            coro.close()
-            raise
-        if threading.current_thread() is self._thread:
+        submitter = self._submitter
+        if submitter is None:  # not started yet (or closed, or reset in a forked child)
+            try:
+                submitter = self._started()
+            except BaseException:
+                coro.close()
+                raise
+        loop = submitter.loop
+        if threading.get_ident() == self._thread_ident:
             coro.close()
             raise RuntimeError(
                 "improvado_sync was called from its own event-loop thread (e.g. inside a handler "
                 "running on that loop); this would deadlock. Use improvado_async there instead."
             )
-        self._warn_if_inside_running_loop()
+        if not self._warned_running_loop and asyncio._get_running_loop() is not None:
+            self._warn_inside_running_loop()
         # Not run_coroutine_threadsafe: cancelling its concurrent future completes that future at
         # once, while the task on the loop is still unwinding (its request still holding a
-        # connection). Here the waker is signalled only when the task itself is done.
+        # connection). Here the waker is signalled as the coroutine's very last step.
         waker = _thread_waker()
-        tasks: list[asyncio.Task[T]] = []
+        call: _Call[T] = _Call()
 
         def start() -> None:
-            task = loop.create_task(coro)
-            task.add_done_callback(waker.signal)
-            tasks.append(task)
+            call.task = loop.create_task(_run_and_signal(coro, call, waker))
 
-        def cancel() -> None:
-            if tasks:
-                tasks[0].cancel()
-            else:  # defensive: start() failed, so there is nothing to unwind
-                coro.close()
-                waker.signal(None)
-
-        loop.call_soon_threadsafe(start)
+        submitter.submit(start)
         try:
             waker.wait()
         except BaseException:
+
+            def cancel() -> None:
+                if call.task is not None:
+                    call.task.cancel()
+                else:  # defensive: start() failed, so there is nothing to unwind
+                    coro.close()
+                    call.error = asyncio.CancelledError()
+                    call.finished = True
+                    waker.signal(None)
+
             # Ctrl-C (or another async exception) while waiting: cancel the coroutine and wait
             # for the cancellation to land, so the request is really abandoned before re-raising.
             consumed = False
             try:
                 with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
-                    if not (tasks and tasks[0].done()):
+                    if not call.finished:
                         loop.call_soon_threadsafe(cancel)
                         consumed = waker.wait(timeout=_CANCEL_GRACE)
             finally:
                 if not consumed:  # its signal may be pending or still to come: never reuse it
                     _abandon_thread_waker(waker)
-            if tasks and tasks[0].done() and not tasks[0].cancelled():
-                tasks[0].exception()  # retrieved: no "exception was never retrieved" log
             raise
-        return tasks[0].result()
+        return call.outcome()
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
         """A sync iterator over an async iterator; closing it (or breaking out) closes both."""
@@ -151,7 +164,7 @@ class Runner:
         """
         with self._lock:
             loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
+            self._loop = self._thread = self._thread_ident = self._submitter = None
         if loop is None or thread is None or not thread.is_alive():
             return
         if thread is threading.current_thread():
@@ -170,16 +183,14 @@ class Runner:
         if self._loop is not None:
             _INHERITED.append(self._loop)
         self._lock = threading.Lock()
+        if self._submitter is not None:
+            _INHERITED.append(self._submitter)  # its pipe is shared with the parent's loop
         self._loop = None
+        self._submitter = None
         self._thread = None
+        self._thread_ident = None
 
-    def _warn_if_inside_running_loop(self) -> None:
-        if self._warned_running_loop:
-            return
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return
+    def _warn_inside_running_loop(self) -> None:
         self._warned_running_loop = True
         warnings.warn(
             "improvado_sync.Improvado is blocking this thread's running event loop; in async code "
@@ -187,6 +198,103 @@ class Runner:
             RuntimeWarning,
             stacklevel=4,
         )
+
+
+class _Submitter:
+    """Hands callbacks to the loop thread: a queue, and a pipe the loop watches to wake up.
+
+    ``loop.call_soon_threadsafe`` does the same through the loop's own self-pipe, whose reader
+    ends every wake-up by catching a ``BlockingIOError``; this reader reads once and drains the
+    queue (measured: 52,000 instructions per bare hop instead of 71,000). Platforms whose loops
+    cannot watch a pipe (Windows) use ``call_soon_threadsafe``.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._queue: collections.deque[Callable[[], object]] = collections.deque()
+        self._pipe: tuple[int, int] | None = None
+        if os.name == "posix":
+            read_fd, write_fd = os.pipe()
+            os.set_blocking(read_fd, False)
+            os.set_blocking(write_fd, False)
+            self._pipe = (read_fd, write_fd)
+
+    def attach(self) -> None:
+        """Start watching the pipe (on the loop thread, before the loop runs)."""
+        if self._pipe is not None:
+            self.loop.add_reader(self._pipe[0], self._drain)
+
+    def submit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` on the loop thread soon (thread-safe)."""
+        if self._pipe is None:
+            self.loop.call_soon_threadsafe(callback)
+            return
+        self._queue.append(callback)
+        # A full pipe means wake-ups are pending already: the loop drains the queue anyway.
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._pipe[1], b"\0")
+
+    def _drain(self) -> None:
+        assert self._pipe is not None
+        with contextlib.suppress(BlockingIOError):
+            os.read(self._pipe[0], 4096)
+        queue = self._queue
+        while queue:
+            callback = queue.popleft()
+            try:
+                callback()
+            except Exception as exc:  # as the loop does for a failing callback: log, go on
+                self.loop.call_exception_handler(
+                    {"message": "improvado_sync runner callback failed", "exception": exc}
+                )
+
+    def __del__(
+        self,
+        _close: Callable[[int], None] = os.close,
+        _suppress: type[contextlib.suppress] = contextlib.suppress,
+    ) -> None:
+        # Only when no thread can submit any more (each submitting thread holds a reference).
+        for fd in self._pipe or ():
+            with _suppress(OSError):
+                _close(fd)
+
+
+class _Call(Generic[T]):
+    """What one ``Runner.run`` call hands from the loop thread to the calling thread."""
+
+    __slots__ = ("error", "finished", "task", "value")
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task[None] | None = None
+        self.value: T | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    def outcome(self) -> T:
+        """The coroutine's return value, or its exception raised in the calling thread."""
+        error = self.error
+        if error is not None:
+            self.error = None  # no reference cycle through the traceback
+            raise error
+        return cast(T, self.value)  # set: the coroutine returned
+
+
+async def _run_and_signal(
+    coro: Coroutine[Any, Any, T], call: _Call[T], waker: _PipeWaker | _LockWaker
+) -> None:
+    """Run ``coro`` and wake the caller as the last step (no extra loop iteration before it).
+
+    Every exception, cancellation included, is handed to the calling thread, which raises it; the
+    task itself always ends normally, so nothing is logged as "never retrieved" and a
+    KeyboardInterrupt raised inside the coroutine cannot stop the runner's loop.
+    """
+    try:
+        call.value = await coro
+    except BaseException as exc:  # handed over, raised by the caller
+        call.error = exc
+    finally:
+        call.finished = True
+        waker.signal(None)
 
 
 class _PipeWaker:
