@@ -7,7 +7,8 @@ with a small and a large number of requests; the difference of the two instructi
 by the difference of the request counts is the per-request figure (start-up, imports and warm-up
 cancel out). User-space instructions only: the kernel's share of a request (the socket system
 calls, the same for both variants) is not counted, so this ratio is larger than the CPU ratio.
-Skipped when valgrind is not installed.
+Informational (the issue's target is the CPU ratio of ``client_overhead``), so it has no target
+verdict. Skipped when valgrind is not installed.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._harness import ServerProcess, check, parse_args, print_checks, write_result
+from ._harness import ServerProcess, parse_args, write_result
 
 NAME = "client_instructions"
 REFERENCE = "aiohttp + json.loads"
 SDK = "sdk loads.get"
 VARIANTS = {REFERENCE: "raw", SDK: "sdk"}
-TARGET = 1.15
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -87,7 +87,6 @@ def bench(quick: bool) -> dict[str, Any]:
     """Count instructions per request for both variants at concurrency 1 and 64."""
     small, large = (100, 600) if quick else (200, 1200)
     cases: list[dict[str, Any]] = []
-    checks: list[dict[str, Any]] = []
     with ServerProcess("minimal") as server:
         base_url, load_id = server["base_url"], server["load_id"]
         jobs = [
@@ -111,9 +110,6 @@ def bench(quick: bool) -> dict[str, Any]:
         print(f"\ninstructions per request, concurrency {concurrency}")
         for label, value in per_request.items():
             print(f"  {label:28s} {value:10,.0f}  x{value / per_request[REFERENCE]:.3f}")
-        checks.append(
-            check(f"instruction ratio at concurrency {concurrency}", round(ratio, 3), "<=", TARGET)
-        )
         cases.append(
             {
                 "concurrency": concurrency,
@@ -122,12 +118,11 @@ def bench(quick: bool) -> dict[str, Any]:
                 "ratio": ratio,
             }
         )
-    print_checks(checks)
     return {
         "server": "minimal aiohttp.web",
         "tool": "valgrind cachegrind",
         "cases": cases,
-        "checks": checks,
+        "checks": [],  # informational: see client_overhead for the target
     }
 
 
