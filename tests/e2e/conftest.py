@@ -3,7 +3,7 @@
 Every e2e test takes the ``api`` fixture, parametrized over ``["async", "sync"]``:
 
 * ``async``: a :class:`Sandbox` (``time_scale=0.01``) and an :class:`AsyncImprovado` served on the
-  same private event loop (an :class:`asyncio.Runner` owned by the adapter);
+  same private event loop (owned by the adapter);
 * ``sync``: a :class:`SandboxThread` (sandbox on its own loop thread) and the blocking
   :class:`improvado_sync.Improvado`, called directly from the test thread.
 
@@ -24,7 +24,7 @@ import asyncio
 import functools
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,17 +94,37 @@ async def _await(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
+class LoopRunner:
+    """A private event loop that runs one coroutine at a time (``asyncio.Runner`` is 3.11+).
+
+    The loop is never installed as the thread's current loop.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` to completion on the private loop."""
+        return self._loop.run_until_complete(coro)
+
+    def close(self) -> None:
+        """Close async generators, then the loop."""
+        try:
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        finally:
+            self._loop.close()
+
+
 class Api:
     """Same interface for the async and the sync client (see the module docstring)."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self._clients: list[RecordingClient] = []
-        self._runner: asyncio.Runner | None = None
+        self._runner: LoopRunner | None = None
         self._thread: SandboxThread | None = None
         if mode == "async":
-            # loop_factory: the runner never installs its loop as the thread's current loop.
-            self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
+            self._runner = LoopRunner()
             self.sandbox = Sandbox(time_scale=TIME_SCALE)
             self._runner.run(self.sandbox.start())
         else:
