@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import weakref
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from ._transport.retry import RetryPolicy
 from ._transport.session import SessionHolder
 from ._version import __version__
 from .config import Credentials, Timeout, resolve_base_url, resolve_credentials
+from .errors import ImprovadoError
 
 if TYPE_CHECKING:
     from .resources.accounts import Accounts
@@ -94,7 +97,7 @@ class AsyncImprovado:
         self._pipeline = Pipeline(
             base_url=resolve_base_url(base_url),
             sessions=sessions,
-            auth=Authenticator(credentials, mint=self._mint_token),
+            auth=Authenticator(credentials, mint=_weak_minter(self)),
             retry=_retry_policy(retry),
             timeout=_timeout(timeout),
             user_agent=USER_AGENT,
@@ -122,7 +125,7 @@ class AsyncImprovado:
             token=None if self._credentials.has_basic else self._credentials.token,
         )
         view = self._view(creds, self._pipeline)
-        view._pipeline = self._pipeline.derive(auth=Authenticator(creds, mint=view._mint_token))
+        view._pipeline = self._pipeline.derive(auth=Authenticator(creds, mint=_weak_minter(view)))
         return view
 
     def with_options(
@@ -341,3 +344,21 @@ def _retry_policy(value: RetryPolicy | int | None) -> RetryPolicy:
     if isinstance(value, RetryPolicy):
         return value
     return RetryPolicy(max_retries=int(value))
+
+
+def _weak_minter(client: AsyncImprovado) -> Callable[[int], Awaitable[str]]:
+    """The token minter of ``client``'s Authenticator, holding the client only weakly.
+
+    A bound method would make a reference cycle (client -> pipeline -> authenticator -> client),
+    which leaves the order of finalizers to the garbage collector: aiohttp's "Unclosed connector"
+    warnings could then come before the client's own single ResourceWarning silences them.
+    """
+    ref = weakref.ref(client)
+
+    async def mint(workspace_id: int) -> str:
+        owner = ref()
+        if owner is None:
+            raise ImprovadoError("the client was garbage-collected; keep a reference to it")
+        return await owner._mint_token(workspace_id)
+
+    return mint
