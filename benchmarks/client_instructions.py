@@ -14,7 +14,6 @@ verdict. Skipped when valgrind is not installed.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import shutil
 import subprocess
@@ -23,11 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ._harness import ServerProcess, parse_args, write_result
+from .client_overhead import REFERENCE, SDK
 
 NAME = "client_instructions"
-REFERENCE = "aiohttp + json.loads"
-SDK = "sdk loads.get"
-VARIANTS = {REFERENCE: "raw", SDK: "sdk"}
+VARIANTS = (REFERENCE, SDK)
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -39,24 +37,16 @@ async def _worker(
     from improvado_async import AsyncImprovado
 
     from ._harness import drive
+    from .client_overhead import variants
 
-    url = f"{base_url}/api/v3/loads/{load_id}"
-    headers = {"Authorization": "Bearer bench-token"}
     async with (
         aiohttp.ClientSession() as session,
         AsyncImprovado(token="bench-token", base_url=base_url) as client,
     ):
-
-        async def raw() -> object:
-            async with session.get(url, headers=headers) as resp:
-                return json.loads(await resp.read())
-
-        async def sdk() -> object:
-            return await client.loads.get(load_id)
-
-        await drive(raw, 100, concurrency)  # both warmed up in every child, timed or not
-        await drive(sdk, 100, concurrency)
-        await drive(raw if variant == "raw" else sdk, requests, concurrency)
+        calls = variants(session, client, base_url, load_id)
+        for call in calls.values():  # both warmed up in every child, timed or not
+            await drive(call, 100, concurrency)
+        await drive(calls[variant], requests, concurrency)
 
 
 def _instructions(args: tuple[str, int, int, str, int]) -> int:
@@ -92,7 +82,7 @@ def bench(quick: bool) -> dict[str, Any]:
         jobs = [
             (variant, concurrency, requests, base_url, load_id)
             for concurrency in (1, 64)
-            for variant in VARIANTS.values()
+            for variant in VARIANTS
             for requests in (small, large)
         ]
         with ThreadPoolExecutor(2) as pool:  # counts do not depend on contention
@@ -100,11 +90,11 @@ def bench(quick: bool) -> dict[str, Any]:
     for concurrency in (1, 64):
         per_request = {
             label: (
-                totals[(variant, concurrency, large, base_url, load_id)]
-                - totals[(variant, concurrency, small, base_url, load_id)]
+                totals[(label, concurrency, large, base_url, load_id)]
+                - totals[(label, concurrency, small, base_url, load_id)]
             )
             / (large - small)
-            for label, variant in VARIANTS.items()
+            for label in VARIANTS
         }
         ratio = per_request[SDK] / per_request[REFERENCE]
         print(f"\ninstructions per request, concurrency {concurrency}")

@@ -39,27 +39,34 @@ METRICS = ("cpu_us_per_op", "ops_per_s")
 TARGET = 1.15
 
 
+def variants(
+    session: aiohttp.ClientSession, client: AsyncImprovado, base_url: str, load_id: int
+) -> dict[str, Callable[[], Awaitable[object]]]:
+    """The two compared calls: raw aiohttp GET + ``json.loads``, and ``client.loads.get``."""
+    url = f"{base_url}/api/v3/loads/{load_id}"
+    headers = {"Authorization": "Bearer bench-token"}
+
+    async def raw() -> object:
+        async with session.get(url, headers=headers) as resp:
+            return json.loads(await resp.read())
+
+    async def sdk() -> object:
+        return await client.loads.get(load_id)
+
+    return {REFERENCE: raw, SDK: sdk}
+
+
 async def bench(runs: int, quick: bool) -> dict[str, Any]:
     """Run both variants interleaved at concurrency 1 and 64; return the results payload."""
     cases: list[dict[str, Any]] = []
     checks: list[dict[str, Any]] = []
     with ServerProcess("minimal") as server:
         base_url, load_id = server["base_url"], server["load_id"]
-        url = f"{base_url}/api/v3/loads/{load_id}"
-        headers = {"Authorization": "Bearer bench-token"}
         async with (
             aiohttp.ClientSession() as session,
             AsyncImprovado(token="bench-token", base_url=base_url) as client,
         ):
-
-            async def raw() -> object:
-                async with session.get(url, headers=headers) as resp:
-                    return json.loads(await resp.read())
-
-            async def sdk() -> object:
-                return await client.loads.get(load_id)
-
-            calls: dict[str, Callable[[], Awaitable[object]]] = {REFERENCE: raw, SDK: sdk}
+            calls = variants(session, client, base_url, load_id)
             for concurrency in (1, 64):
                 total = (500 if quick else 2000) * (2 if concurrency > 1 else 1)
                 for call in calls.values():  # warm-up: connections, caches, lazy imports
