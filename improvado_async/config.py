@@ -24,8 +24,9 @@ ENV_BASE_URL = "IMPROVADO_BASE_URL"
 class Timeout:
     """Time limits in seconds; ``None`` means no limit.
 
-    ``connect`` bounds establishing a connection; ``read`` the wait for the response headers and
-    then every pause between body chunks (a pause mid-body is noticed within ``read / 4``);
+    ``connect`` bounds establishing a connection; ``read`` the wait for the response headers
+    (from the start of the attempt, connecting included) and then every pause between body
+    chunks (a pause mid-body is noticed within ``read / 4``);
     ``total`` the whole call including every retry and back-off wait.
     """
 
