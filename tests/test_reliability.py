@@ -55,7 +55,10 @@ def _requests(st: SandboxThread) -> list[RecordedRequest]:
 
 def _script(body: str, st: SandboxThread) -> str:
     header = (
-        "import os, sys, threading, time\n"
+        "import os, signal, sys, threading, time\n"
+        # What Python installs at start-up unless SIGINT is ignored (as it is in a job started
+        # in the background): Ctrl-C must raise KeyboardInterrupt here however the suite runs.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from improvado_sync import Improvado\n"
         f"TOKEN = {st.sync(st.sandbox.mint_token)!r}\n"
         f"BASE_URL = {st.base_url!r}\n"

@@ -20,6 +20,14 @@ import pytest
 from improvado_sync._runner import Runner
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt even when the suite runs with SIGINT ignored (background)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def runner() -> Iterator[Runner]:
     runner = Runner(name="improvado-test-runner")
