@@ -59,6 +59,7 @@ class Pipeline:
         self.timeout = timeout
         self.user_agent = user_agent
         self._client_timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._connect_timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
         # (id of an auth header dict, has body) -> (that dict, the full request headers); the
         # auth dicts are cached by the Authenticator, so this is one lookup per request.
         self._headers: dict[tuple[int, bool], tuple[Mapping[str, str], Mapping[str, str]]] = {}
@@ -185,8 +186,8 @@ class Pipeline:
                 raise
             raise error from exc
         finally:
-            if watch is not None and watchdog is not None:
-                watchdog.stop(watch)
+            if watch is not None:
+                watch.watchdog.stop(watch)
         if transport_logger.isEnabledFor(logging.DEBUG):
             transport_logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
@@ -268,11 +269,10 @@ class Pipeline:
 
     def _connect_timeout(self, connect: float | None) -> aiohttp.ClientTimeout:
         """Only ``sock_connect``: read and total limits are the watchdog's."""
-        key = (connect,)
-        cached = self._client_timeouts.get(key)
+        cached = self._connect_timeouts.get(connect)
         if cached is None:
             cached = aiohttp.ClientTimeout(total=None, sock_connect=connect)
-            self._client_timeouts[key] = cached
+            self._connect_timeouts[connect] = cached
         return cached
 
     def _client_timeout(
