@@ -1,8 +1,28 @@
-"""A private event loop in a daemon thread that runs the async client's coroutines for sync code.
+"""The event loop behind the sync facade, driven by the threads that call it.
 
-One runner serves every sync client of the process. It starts lazily, is thread-safe, refuses to
-be called from its own thread (that would deadlock), resets itself in a forked child and stops at
-interpreter exit.
+One runner serves every sync client of the process, and it owns one event loop (with the aiohttp
+session and the watchdog bound to it). No thread is dedicated to that loop: a call drives it in
+the calling thread (``loop.run_forever`` until its own result is ready), so a single-threaded
+script never hands work to another thread. Concurrent callers share the loop through a
+leader/follower hand-off:
+
+* the first caller becomes the *leader* and runs the loop until its own call has finished;
+* a caller arriving while another thread leads is a *follower*: it hands its call to the loop
+  (a queue and a pipe the loop watches), and sleeps until the call has finished;
+* a leader whose call has finished hands leadership to a follower whose call has not, which
+  wakes up and drives the loop from then on.
+
+When no call is in progress nothing runs the loop: what arrives meanwhile (a keep-alive
+connection closed by the server, a due timer) is handled when the next call starts, before it
+sends anything. Ctrl-C in a leading main thread cancels its call and waits for the cancellation
+to land before ``KeyboardInterrupt`` is raised; the loop itself is never interrupted halfway
+through another thread's work. A thread that runs an event loop of its own (Jupyter) cannot
+drive this one: its calls run on a short-lived helper thread. Calling from a coroutine on the
+runner's own loop would deadlock and raises ``RuntimeError``. A forked child starts afresh;
+interpreter exit closes the loop without waiting for anything.
+
+The coroutine of a call runs in a copy of the calling thread's context (``contextvars``),
+whichever thread drives it.
 """
 
 from __future__ import annotations
@@ -11,134 +31,141 @@ import asyncio
 import atexit
 import collections
 import contextlib
+import contextvars
 import os
 import select
+import signal
 import threading
+import time
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Generic, TypeVar, cast
+
+try:  # the C functions behind ``signal.getsignal``/``signal.signal``, without the enum wrapping
+    from _signal import getsignal as _getsignal  # type: ignore[import-not-found]
+    from _signal import signal as _setsignal
+except ImportError:  # pragma: no cover - not CPython
+    _getsignal, _setsignal = signal.getsignal, signal.signal
 
 __all__ = ["Runner", "default_runner"]
 
 T = TypeVar("T")
 
+#: How long an interrupted or cancelled call may take to unwind before it is abandoned.
 _CANCEL_GRACE = 5.0
+
+#: A loop idle for longer than this first handles what arrived meanwhile before a new call starts.
+_IDLE_POLL_AFTER = 0.001
+
+_SIGINT = int(signal.SIGINT)
+_default_int_handler = signal.default_int_handler
+_main = [threading.main_thread().ident]  # the thread that runs Python signal handlers
 
 # Loops inherited across a fork: never closed or collected in the child, because closing one
 # unregisters descriptors from the epoll instance the child shares with the parent.
 _INHERITED: list[object] = []
 
 
+class _DriverClosed(Exception):
+    """Raised by ``_Driver.run`` before it took the coroutine: the runner was closed meanwhile."""
+
+
 class Runner:
-    """Runs coroutines on a private loop thread and hands back their results."""
+    """Runs coroutines of sync callers on one event loop, driven by the callers themselves."""
 
     def __init__(self, name: str = "improvado-sync") -> None:
-        self._name = name
+        self._name = name  # of helper threads (callers that run an event loop of their own)
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._submitter: _Submitter | None = None  # hands calls to the loop; None when stopped
-        self._thread: threading.Thread | None = None
-        self._thread_ident: int | None = None  # of the loop thread: calling from it deadlocks
+        self._driver: _Driver | None = None  # the loop and who drives it; None when closed
         self._warned_running_loop = False
-        self._exited = False  # set at interpreter exit: no new loop thread can run any more
+        self._exited = False  # set at interpreter exit: no call can run any more
 
     def __repr__(self) -> str:
-        state = "running" if self._thread is not None and self._thread.is_alive() else "idle"
+        driver = self._driver
+        state = "closed" if driver is None else "driven" if driver.leader is not None else "idle"
         return f"<Runner {self._name} {state}>"
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The runner's loop, started on first use."""
+        """The runner's loop, created on first use."""
         return self._started().loop
 
-    def _started(self) -> _Submitter:
-        """The running loop's submitter, starting the loop thread if needed."""
+    def _started(self) -> _Driver:
+        """The current driver, creating it (and its loop) if needed."""
         with self._lock:
-            if self._loop is None or self._thread is None or not self._thread.is_alive():
+            driver = self._driver
+            if driver is None or driver.closed:
                 if self._exited:
-                    # A thread started now (e.g. by a finalizer during interpreter teardown)
-                    # would never run, and waiting for it would hang the exit.
+                    # Modules are being torn down: a call now (e.g. from a finalizer) would run
+                    # on a half-dismantled interpreter, or wait for threads that no longer run.
                     raise RuntimeError(
                         "improvado_sync cannot run calls: the interpreter is exiting"
                     )
-                self._start_locked()
-            assert self._submitter is not None
-            return self._submitter
-
-    def _start_locked(self) -> None:
-        loop = asyncio.new_event_loop()
-        submitter = _Submitter(loop)
-        ready = threading.Event()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            submitter.attach()
-            loop.call_soon(ready.set)
-            loop.run_forever()
-
-        thread = threading.Thread(target=serve, name=self._name, daemon=True)
-        thread.start()
-        ready.wait()
-        self._loop, self._thread, self._thread_ident = loop, thread, thread.ident
-        self._submitter = submitter
+                driver = self._driver = _Driver()
+            return driver
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the runner's loop and block until it finishes.
 
         Ctrl-C (KeyboardInterrupt) while waiting cancels the coroutine before re-raising.
         """
-        submitter = self._submitter
-        if submitter is None:  # not started yet (or closed, or reset in a forked child)
-            try:
-                submitter = self._started()
-            except BaseException:
+        if asyncio._get_running_loop() is not None:
+            driver = self._driver
+            if driver is not None and asyncio._get_running_loop() is driver.loop:
                 coro.close()
-                raise
-        loop = submitter.loop
-        if threading.get_ident() == self._thread_ident:
-            coro.close()
-            raise RuntimeError(
-                "improvado_sync was called from its own event-loop thread (e.g. inside a handler "
-                "running on that loop); this would deadlock. Use improvado_async there instead."
-            )
-        if not self._warned_running_loop and asyncio._get_running_loop() is not None:
-            self._warn_inside_running_loop()
-        # Not run_coroutine_threadsafe: cancelling its concurrent future completes that future at
-        # once, while the task on the loop is still unwinding (its request still holding a
-        # connection). Here the waker is signalled as the coroutine's very last step.
+                raise RuntimeError(
+                    "improvado_sync was called from a coroutine running on its own event loop "
+                    "(e.g. inside a handler running on that loop); this would deadlock. Use "
+                    "improvado_async there instead."
+                )
+            if not self._warned_running_loop:
+                self._warn_inside_running_loop()
+            return self._run_in_helper_thread(coro)
+        while True:
+            driver = self._driver
+            if driver is None or driver.closed:
+                try:
+                    driver = self._started()
+                except BaseException:
+                    coro.close()
+                    raise
+            try:
+                return driver.run(coro)
+            except _DriverClosed:  # closed between the two lines above: use a new loop
+                continue
+
+    def _run_in_helper_thread(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` from a helper thread: this thread's own running loop blocks meanwhile."""
+        box: _Relay[T] = _Relay()
         waker = _thread_waker()
-        call: _Call[T] = _Call()
 
-        def start() -> None:
-            call.task = loop.create_task(_run_and_signal(coro, call, waker))
+        def helper() -> None:
+            try:
+                box.value = self.run(_tracked(coro, box))
+            except BaseException as exc:  # handed over, raised by the caller
+                box.error = exc
+            finally:
+                box.finished = True
+                waker.signal()
 
-        submitter.submit(start)
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=context.run, args=(helper,), name=self._name)
+        thread.daemon = True
+        thread.start()
         try:
             waker.wait()
         except BaseException:
-
-            def cancel() -> None:
-                if call.task is not None:
-                    call.task.cancel()
-                else:  # defensive: start() failed, so there is nothing to unwind
-                    coro.close()
-                    call.error = asyncio.CancelledError()
-                    call.finished = True
-                    waker.signal(None)
-
-            # Ctrl-C (or another async exception) while waiting: cancel the coroutine and wait
-            # for the cancellation to land, so the request is really abandoned before re-raising.
+            # Ctrl-C while waiting: cancel the call and wait for the cancellation to land.
             consumed = False
             try:
-                with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
-                    if not call.finished:
-                        loop.call_soon_threadsafe(cancel)
-                        consumed = waker.wait(timeout=_CANCEL_GRACE)
+                if not box.finished:
+                    box.cancel()
+                    consumed = waker.wait(timeout=_CANCEL_GRACE)
             finally:
                 if not consumed:  # its signal may be pending or still to come: never reuse it
                     _abandon_thread_waker(waker)
             raise
-        return call.outcome()
+        return box.outcome()
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
         """A sync iterator over an async iterator; closing it (or breaking out) closes both."""
@@ -152,43 +179,46 @@ class Runner:
         finally:
             # At interpreter exit the loop is gone for good: the generator is simply dropped.
             if isinstance(iterator, AsyncGenerator) and not self._exited:
-                self.run(iterator.aclose())
+                driver = self._driver
+                if driver is not None and asyncio._get_running_loop() is driver.loop:
+                    # Collected by the thread driving the loop (inside it): close it on the loop.
+                    driver.loop.create_task(iterator.aclose())
+                else:
+                    self.run(iterator.aclose())
 
     def close(self) -> None:
-        """Stop the loop thread (idempotent). A later call starts a new one.
+        """Close the loop (idempotent). A later call creates a new one.
 
         Calls still running on the loop (from other threads) are cancelled and unwound first, and
         unfinished async generators (abandoned paginators) are closed, so nothing is left pending
-        on the closed loop. At interpreter exit only daemon threads can still be waiting; they are
-        left blocked (Python stops them) instead of being woken up to print a traceback.
+        on the closed loop. When another thread is driving a call that does not unwind, that
+        thread closes the loop once it is done. At interpreter exit nothing is waited for: only
+        daemon threads can still be in a call, and they are left blocked (Python stops them)
+        instead of being woken up to print a traceback.
         """
         with self._lock:
-            loop, thread = self._loop, self._thread
-            self._loop = self._thread = self._thread_ident = self._submitter = None
-        if loop is None or thread is None or not thread.is_alive():
+            driver, self._driver = self._driver, None
+        if driver is None:
             return
-        if thread is threading.current_thread():
-            loop.stop()
-            return
-        if not self._exited:
-            with contextlib.suppress(Exception):  # the loop is stopping already, or a hung cleanup
-                asyncio.run_coroutine_threadsafe(_drain(), loop).result(timeout=_CANCEL_GRACE)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=_CANCEL_GRACE)
-        if not thread.is_alive():
-            loop.close()
+        running = asyncio._get_running_loop()
+        if running is None:
+            driver.close(exiting=self._exited)
+        elif running is driver.loop:
+            # From a coroutine on the loop: the thread driving it closes it when it is done.
+            driver.close_when_idle()
+        else:  # this thread runs an event loop of its own: close from a helper thread
+            thread = threading.Thread(target=driver.close, args=(self._exited,), name=self._name)
+            thread.daemon = True
+            thread.start()
+            thread.join()
 
     def _reset_after_fork(self) -> None:
-        # The loop thread does not exist in the child; start afresh there on first use.
-        if self._loop is not None:
-            _INHERITED.append(self._loop)
+        # No thread of the parent exists in the child, and the loop's selector and pipes are
+        # shared with the parent: start afresh on first use.
+        if self._driver is not None:
+            _INHERITED.append(self._driver)
         self._lock = threading.Lock()
-        if self._submitter is not None:
-            _INHERITED.append(self._submitter)  # its pipe is shared with the parent's loop
-        self._loop = None
-        self._submitter = None
-        self._thread = None
-        self._thread_ident = None
+        self._driver = None
 
     def _warn_inside_running_loop(self) -> None:
         self._warned_running_loop = True
@@ -198,6 +228,227 @@ class Runner:
             RuntimeWarning,
             stacklevel=4,
         )
+
+
+class _Driver:
+    """One event loop, and the leader/follower protocol of the threads that drive it.
+
+    ``leader`` is the call whose thread may run the loop (or to which leadership was just handed
+    and whose thread is waking up); only that thread touches the loop, apart from the thread-safe
+    submitter. ``followers`` are the calls of threads waiting for another thread to drive them.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.submitter = _Submitter(self.loop)
+        self.submitter.attach()
+        self.lock = threading.Lock()
+        self.leader: _Call[Any] | None = None
+        self.followers: dict[_Call[Any], None] = {}  # insertion-ordered: first come, first led
+        self.closed = False  # no new calls: they go to a new driver
+        self._close_when_idle = False  # the last leader closes the loop
+        self._idle_since = time.monotonic()
+        self._interruptible: _Call[Any] | None = None  # the main thread's call while it leads
+
+    def run(self, coro: Coroutine[Any, Any, T], *, closing: bool = False) -> T:
+        """Run ``coro`` as leader or follower; raises ``_DriverClosed`` when closed (unless
+        ``closing``: the close's own call)."""
+        call: _Call[T] = _Call(coro, self.loop)
+        with self.lock:
+            if self.closed and not closing:
+                raise _DriverClosed
+            if self.leader is not None:
+                waker = _thread_waker()
+                call.context = contextvars.copy_context()
+                call.notify = waker.signal
+                self.followers[call] = None
+                # Under the lock: a call registered before a close is queued before its drain.
+                self.submitter.submit(call.start)
+            else:
+                self.leader = call
+                waker = None
+        if waker is not None:
+            return self._follow(call, waker)
+        self._drive(call, start=True)
+        return call.outcome()
+
+    def _drive(
+        self, call: _Call[Any], deadline: float | None = None, *, start: bool = False
+    ) -> None:
+        """Run the loop in this thread, which leads, until ``call`` finished; then hand over.
+
+        ``start``: create the call's task first. With a ``deadline`` (on the loop's clock) the
+        call is abandoned when it passes. Ctrl-C while leading in the main thread cancels the
+        call, waits up to ``_CANCEL_GRACE`` for the cancellation to land, and raises
+        ``KeyboardInterrupt``; so does any exception raised out of the loop.
+        """
+        loop = self.loop
+        swapped = False
+        timer: asyncio.TimerHandle | None = None
+        interrupt: BaseException | None = None
+        try:
+            call.notify = loop.stop  # the coroutine's last step ends run_forever
+            if _getsignal(_SIGINT) is _default_int_handler and threading.get_ident() == _main[0]:
+                # Ctrl-C must not raise inside the loop (in another thread's callback, say):
+                # the handler only marks the call interrupted and stops the loop.
+                self._interruptible = call
+                _setsignal(_SIGINT, self._on_sigint)
+                swapped = True
+            if start:
+                if time.monotonic() - self._idle_since > _IDLE_POLL_AFTER:
+                    # Handle what arrived while nobody drove the loop (a keep-alive connection
+                    # closed by the server, a due timer) before the call picks a connection.
+                    loop.call_soon(call.start)
+                else:
+                    call.start()
+            if deadline is not None:
+                timer = loop.call_at(deadline, call.expire)
+            while not call.finished and not call.expired:
+                try:
+                    if (call.interrupted or interrupt is not None) and not call.cancelling:
+                        call.cancel()  # the loop is not running: safe from this thread
+                        grace = loop.time() + _CANCEL_GRACE
+                        if deadline is None or grace < deadline:
+                            deadline = grace
+                            if timer is not None:
+                                timer.cancel()
+                            timer = loop.call_at(grace, call.expire)
+                    else:
+                        loop.run_forever()
+                except BaseException as exc:  # raised out of the loop, e.g. by a signal handler
+                    if interrupt is not None or call.cancelling:
+                        raise  # a second one while unwinding: stop waiting
+                    interrupt = exc
+        finally:
+            try:
+                if swapped:
+                    _setsignal(_SIGINT, _default_int_handler)
+            finally:
+                self._interruptible = None
+                if timer is not None:
+                    timer.cancel()
+                if not call.finished:  # abandoned: its end must not stop a later run
+                    call.notify = _ignore
+                    if call.task is None:  # never started: nobody will run it
+                        call.cancel()
+                self._release()
+        if interrupt is not None:
+            try:
+                raise interrupt
+            finally:
+                interrupt = None  # no reference cycle through the traceback
+        if call.interrupted:
+            raise KeyboardInterrupt from None
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        """SIGINT while the main thread leads: interrupt its call once the loop is back here."""
+        call = self._interruptible
+        if call is None or call.interrupted or call.cancelling:
+            _default_int_handler(signum, frame)  # a second Ctrl-C: raise where we are
+            return
+        call.interrupted = True
+        self.loop.stop()
+        self.submitter.wake()  # if the loop is waiting for I/O
+
+    def _follow(self, call: _Call[T], waker: _PipeWaker | _LockWaker) -> T:
+        """Wait for another thread to drive ``call``, or drive it once leadership is handed over.
+
+        Ctrl-C (or another asynchronous exception) while waiting requests the cancellation and
+        waits up to ``_CANCEL_GRACE`` for it to land before re-raising.
+        """
+        deadline: float | None = None  # on time.monotonic(), the loop's clock
+        interrupt: BaseException | None = None
+        clean = False  # no signal can still be due to the waker
+        try:
+            while True:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    signalled = waker.wait(timeout)
+                except BaseException as exc:  # Ctrl-C while waiting
+                    if interrupt is not None:
+                        raise  # a second one: stop waiting
+                    interrupt = exc
+                    deadline = time.monotonic() + _CANCEL_GRACE
+                    if not call.finished:
+                        call.cancelling = True
+                        with contextlib.suppress(RuntimeError):  # the loop was closed
+                            self.submitter.submit(call.cancel)
+                    continue
+                if not signalled:
+                    break  # the cancellation did not land in time: abandon the call
+                if call.finished:
+                    clean = True
+                    break
+                with self.lock:
+                    promoted = self.leader is call
+                    if promoted:
+                        del self.followers[call]
+                if promoted:
+                    clean = True  # the hand-over signal is consumed; nothing else is due
+                    self._drive(call, deadline)
+                    break
+                # A stray wake-up (from a signal abandoned by an earlier call): wait on.
+        finally:
+            self._leave(call)
+            if not clean:
+                call.notify = _ignore
+                _abandon_thread_waker(waker)
+        if interrupt is not None:
+            try:
+                raise interrupt
+            finally:
+                interrupt = None
+        return call.outcome()
+
+    def _leave(self, call: _Call[Any]) -> None:
+        """``call`` waits no longer; leadership handed to it meanwhile is passed on."""
+        with self.lock:
+            self.followers.pop(call, None)
+            handed_over = self.leader is call
+        if handed_over:
+            self._release()
+
+    def _release(self) -> None:
+        """Hand leadership to a follower whose call is unfinished, or leave the loop idle."""
+        close = False
+        with self.lock:
+            self._idle_since = time.monotonic()
+            for follower in self.followers:
+                if not follower.finished:
+                    self.leader = follower
+                    follower.notify()  # its waker: wake up and drive
+                    return
+            self.leader = None
+            if self._close_when_idle:  # followers left only have their results to collect
+                self.leader = _CLOSING
+                close = True
+        if close:
+            self.loop.close()
+
+    def close_when_idle(self) -> None:
+        """No new calls; the thread leading now closes the loop once no call is left."""
+        with self.lock:
+            self.closed = True
+            self._close_when_idle = True
+
+    def close(self, exiting: bool = False) -> None:
+        """Refuse new calls, cancel the calls in flight and close the loop.
+
+        At interpreter exit (``exiting``) nothing is cancelled or waited for, and a loop still
+        driven by a (daemon) thread is left to it.
+        """
+        with self.lock:
+            self.closed = True
+        if not exiting:
+            with contextlib.suppress(Exception):  # a hung cleanup: close what can be closed
+                self.run(_drain(), closing=True)
+        with self.lock:
+            if self.leader is not None:  # a call that ignored its cancellation, still driven
+                if not exiting:
+                    self._close_when_idle = True
+                return
+            self.leader = _CLOSING
+        self.loop.close()
 
 
 class _Submitter:
@@ -220,16 +471,23 @@ class _Submitter:
             self._pipe = (read_fd, write_fd)
 
     def attach(self) -> None:
-        """Start watching the pipe (on the loop thread, before the loop runs)."""
+        """Start watching the pipe (before the loop runs)."""
         if self._pipe is not None:
             self.loop.add_reader(self._pipe[0], self._drain)
 
     def submit(self, callback: Callable[[], object]) -> None:
-        """Run ``callback`` on the loop thread soon (thread-safe)."""
+        """Run ``callback`` on the loop soon (thread-safe), whoever drives it."""
         if self._pipe is None:
             self.loop.call_soon_threadsafe(callback)
             return
         self._queue.append(callback)
+        self.wake()
+
+    def wake(self) -> None:
+        """End the loop's wait for I/O (thread-safe, and safe in a signal handler)."""
+        if self._pipe is None:
+            self.loop.call_soon_threadsafe(_ignore)
+            return
         # A full pipe means wake-ups are pending already: the loop drains the queue anyway.
         with contextlib.suppress(BlockingIOError):
             os.write(self._pipe[1], b"\0")
@@ -260,15 +518,69 @@ class _Submitter:
 
 
 class _Call(Generic[T]):
-    """What one ``Runner.run`` call hands from the loop thread to the calling thread."""
+    """One ``Runner.run`` call: its coroutine, its task on the loop, and its outcome.
 
-    __slots__ = ("error", "finished", "task", "value")
+    ``notify`` is called by the coroutine's last step: ``loop.stop`` while the calling thread
+    drives the loop itself, its waker's ``signal`` while another thread does.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "cancelling",
+        "context",
+        "coro",
+        "error",
+        "expired",
+        "finished",
+        "interrupted",
+        "loop",
+        "notify",
+        "task",
+        "value",
+    )
+
+    def __init__(self, coro: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop) -> None:
+        self.coro: Coroutine[Any, Any, T] | None = coro
+        self.loop = loop
+        self.context: contextvars.Context | None = None  # the caller's, for a follower's task
         self.task: asyncio.Task[None] | None = None
         self.value: T | None = None
         self.error: BaseException | None = None
         self.finished = False
+        self.notify: Callable[[], object] = _ignore
+        self.interrupted = False  # Ctrl-C while the calling thread led
+        self.cancelling = False  # cancellation requested
+        self.expired = False  # its deadline passed while the calling thread led
+
+    def start(self) -> None:
+        """Create the call's task (on the loop's side: the leader, or a loop callback)."""
+        coro, self.coro = self.coro, None
+        if coro is None:  # cancelled before it started
+            return
+        wrapped = _run_and_signal(coro, self)
+        if self.context is None:
+            self.task = self.loop.create_task(wrapped)
+        else:
+            self.task = self.context.run(self.loop.create_task, wrapped)
+
+    def cancel(self) -> None:
+        """Cancel the call (on the loop's side); one not started yet ends at once."""
+        self.cancelling = True
+        if self.finished:
+            return
+        if self.task is not None:
+            self.task.cancel()
+            return
+        coro, self.coro = self.coro, None
+        if coro is not None:
+            coro.close()
+        self.error = asyncio.CancelledError()
+        self.finished = True
+        self.notify()
+
+    def expire(self) -> None:
+        """The deadline passed (a timer on the loop): stop driving the call."""
+        self.expired = True
+        self.loop.stop()
 
     def outcome(self) -> T:
         """The coroutine's return value, or its exception raised in the calling thread."""
@@ -279,14 +591,21 @@ class _Call(Generic[T]):
         return cast(T, self.value)  # set: the coroutine returned
 
 
-async def _run_and_signal(
-    coro: Coroutine[Any, Any, T], call: _Call[T], waker: _PipeWaker | _LockWaker
-) -> None:
-    """Run ``coro`` and wake the caller as the last step (no extra loop iteration before it).
+def _ignore() -> None:
+    return None
+
+
+# Leadership taken for good by a close: nobody drives the loop any more.
+_CLOSING: _Call[Any] = _Call.__new__(_Call)
+_CLOSING.finished = True
+
+
+async def _run_and_signal(coro: Coroutine[Any, Any, T], call: _Call[T]) -> None:
+    """Run ``coro`` and notify the caller as the last step (no extra loop iteration before it).
 
     Every exception, cancellation included, is handed to the calling thread, which raises it; the
     task itself always ends normally, so nothing is logged as "never retrieved" and a
-    KeyboardInterrupt raised inside the coroutine cannot stop the runner's loop.
+    KeyboardInterrupt raised inside the coroutine cannot stop the loop.
     """
     try:
         call.value = await coro
@@ -294,11 +613,50 @@ async def _run_and_signal(
         call.error = exc
     finally:
         call.finished = True
-        waker.signal(None)
+        call.notify()
+
+
+class _Relay(Generic[T]):
+    """What a helper thread hands back to a caller whose thread runs an event loop of its own."""
+
+    __slots__ = ("cancelled", "error", "finished", "loop", "task", "value")
+
+    def __init__(self) -> None:
+        self.value: T | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Cancel the helper's call (from the caller's thread)."""
+        self.cancelled = True  # seen by _tracked if it has not started yet
+        loop, task = self.loop, self.task
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
+                loop.call_soon_threadsafe(task.cancel)
+
+    def outcome(self) -> T:
+        error = self.error
+        if error is not None:
+            self.error = None
+            raise error
+        return cast(T, self.value)
+
+
+async def _tracked(coro: Coroutine[Any, Any, T], relay: _Relay[Any]) -> T:
+    """``coro``, with its task and loop published for ``_Relay.cancel``."""
+    relay.task = asyncio.current_task()
+    relay.loop = asyncio.get_running_loop()
+    if relay.cancelled:  # cancelled before the task was published
+        coro.close()
+        raise asyncio.CancelledError
+    return await coro
 
 
 class _PipeWaker:
-    """Wakes one blocked calling thread from the loop thread, through a pipe of its own.
+    """Wakes one blocked calling thread from the thread driving the loop, through its own pipe.
 
     A pipe, not a lock or an Event: ``os.write`` releases the GIL before it wakes the reader, so
     the woken thread runs at once instead of waking, finding the GIL held and sleeping again.
@@ -309,8 +667,8 @@ class _PipeWaker:
     def __init__(self) -> None:
         self._read_fd, self._write_fd = os.pipe()
 
-    def signal(self, _: object) -> None:
-        """Wake the waiting thread (called on the loop thread, e.g. as a done callback)."""
+    def signal(self, _: object = None) -> None:
+        """Wake the waiting thread."""
         os.write(self._write_fd, b"\0")
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -327,7 +685,7 @@ class _PipeWaker:
         _close: Callable[[int], None] = os.close,
         _suppress: type[contextlib.suppress] = contextlib.suppress,
     ) -> None:
-        # Only once nothing can signal any more: a done callback holds a reference until it ran.
+        # Only once nothing can signal any more: a call being driven holds a reference.
         # (Bound at definition: module globals may be gone at interpreter exit.)
         for fd in (self._read_fd, self._write_fd):
             with _suppress(OSError):
@@ -341,7 +699,7 @@ class _LockWaker:
         self._lock = threading.Lock()
         self._lock.acquire()
 
-    def signal(self, _: object) -> None:
+    def signal(self, _: object = None) -> None:
         """Wake the waiting thread."""
         self._lock.release()
 
@@ -398,6 +756,7 @@ def default_runner() -> Runner:
 
 def _after_fork_in_child() -> None:
     global _default_lock, _wakers
+    _main[0] = threading.main_thread().ident  # the thread that forked
     _default_lock = threading.Lock()
     # The parent's pipes are shared with the parent: a signal written here could wake it.
     _wakers = threading.local()
