@@ -157,7 +157,6 @@ def to_jsonable(value: Any) -> Any:
     if attrs.has(type(value)):
         data = {f.name: to_jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
         extra = data.pop("extra", None) or {}
-        data.pop("raw", None)
         return {**data, **extra}
     if isinstance(value, enum.Enum):
         return value.value

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import weakref
-from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -17,7 +15,6 @@ from ._transport.retry import RetryPolicy
 from ._transport.session import SessionHolder
 from ._version import __version__
 from .config import Credentials, Timeout, resolve_base_url, resolve_credentials
-from .errors import ImprovadoError
 
 if TYPE_CHECKING:
     from .resources.accounts import Accounts
@@ -97,15 +94,11 @@ class AsyncImprovado:
         self._pipeline = Pipeline(
             base_url=resolve_base_url(base_url),
             sessions=sessions,
-            auth=Authenticator(credentials, mint=_weak_minter(self)),
+            auth=Authenticator(credentials),
             retry=_retry_policy(retry),
             timeout=_timeout(timeout),
             user_agent=USER_AGENT,
         )
-
-    async def _mint_token(self, workspace_id: int) -> str:
-        token = await self.auth.create_token(workspace_id=workspace_id)
-        return token.token
 
     def _view(self, credentials: Credentials, pipeline: Pipeline) -> AsyncImprovado:
         view = object.__new__(type(self))
@@ -124,9 +117,7 @@ class AsyncImprovado:
             workspace_id=int(workspace_id),
             token=None if self._credentials.has_basic else self._credentials.token,
         )
-        view = self._view(creds, self._pipeline)
-        view._pipeline = self._pipeline.derive(auth=Authenticator(creds, mint=_weak_minter(view)))
-        return view
+        return self._view(creds, self._pipeline.derive(auth=Authenticator(creds)))
 
     def with_options(
         self,
@@ -344,21 +335,3 @@ def _retry_policy(value: RetryPolicy | int | None) -> RetryPolicy:
     if isinstance(value, RetryPolicy):
         return value
     return RetryPolicy(max_retries=int(value))
-
-
-def _weak_minter(client: AsyncImprovado) -> Callable[[int], Awaitable[str]]:
-    """The token minter of ``client``'s Authenticator, holding the client only weakly.
-
-    A bound method would make a reference cycle (client -> pipeline -> authenticator -> client),
-    which leaves the order of finalizers to the garbage collector: aiohttp's "Unclosed connector"
-    warnings could then come before the client's own single ResourceWarning silences them.
-    """
-    ref = weakref.ref(client)
-
-    async def mint(workspace_id: int) -> str:
-        owner = ref()
-        if owner is None:
-            raise ImprovadoError("the client was garbage-collected; keep a reference to it")
-        return await owner._mint_token(workspace_id)
-
-    return mint

@@ -131,7 +131,7 @@ async def run_demo(client: AsyncImprovado, out: _Printer, summary: Summary) -> N
     await client.extracts.run(extract.id, date_from="2026-01-01", date_to="2026-01-31")
     extract = await client.extracts.wait(
         extract.id,
-        timeout=60,
+        max_wait=60,
         poll_interval=0.1,
         on_progress=lambda e: out.progress(f"extract {e.id}: {e.status}"),
     )
@@ -184,7 +184,7 @@ async def _load_with_webhook(
         def show(current: Load) -> None:
             out.progress(f"load {current.id}: {current.status}")
 
-        load = await client.loads.wait(load.id, timeout=60, poll_interval=0.1, on_progress=show)
+        load = await client.loads.wait(load.id, max_wait=60, poll_interval=0.1, on_progress=show)
         out.end_progress()
         summary.rows_loaded = load.uploaded_rows_count or 0
         out.step(f"load {load.id} finished: {summary.rows_loaded} rows uploaded")

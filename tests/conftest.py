@@ -8,9 +8,8 @@ import pytest
 
 from improvado_async import AsyncImprovado
 from improvado_async.sandbox import Sandbox
+from improvado_async.testing import SandboxThread
 from improvado_sync import Improvado
-
-from .helpers import ThreadedSandbox
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +46,9 @@ async def client(sandbox: Sandbox) -> AsyncIterator[AsyncImprovado]:
 
 
 @pytest.fixture
-def threaded_sandbox() -> Iterator[ThreadedSandbox]:
+def threaded_sandbox() -> Iterator[SandboxThread]:
     """A sandbox served from its own thread, for the blocking client."""
-    ts = ThreadedSandbox(time_scale=0.01)
+    ts = SandboxThread(time_scale=0.01)
     try:
         yield ts
     finally:
@@ -57,7 +56,7 @@ def threaded_sandbox() -> Iterator[ThreadedSandbox]:
 
 
 @pytest.fixture
-def sync_client(threaded_sandbox: ThreadedSandbox) -> Iterator[Improvado]:
+def sync_client(threaded_sandbox: SandboxThread) -> Iterator[Improvado]:
     """A sync client for the threaded sandbox's first workspace."""
     sb = threaded_sandbox.sandbox
     with Improvado(

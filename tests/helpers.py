@@ -1,10 +1,18 @@
-"""Test helpers: a sandbox served from its own thread, for blocking (sync client) tests.
-
-The implementation lives in the public pytest plugin :mod:`improvado_async.testing`.
-"""
+"""Test helpers shared by several test packages."""
 
 from __future__ import annotations
 
-from improvado_async.testing import SandboxThread as ThreadedSandbox
+import importlib
+import pkgutil
 
-__all__ = ["ThreadedSandbox"]
+import improvado_async.resources as resources_pkg
+from improvado_async._transport.operation import OPERATIONS, Operation
+
+__all__ = ["declared_operations"]
+
+
+def declared_operations() -> dict[str, Operation]:
+    """Every operation the client declares (importing every resource module first)."""
+    for module in pkgutil.iter_modules(resources_pkg.__path__):
+        importlib.import_module(f"{resources_pkg.__name__}.{module.name}")
+    return dict(OPERATIONS)

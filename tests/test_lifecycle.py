@@ -17,9 +17,8 @@ import pytest
 
 from improvado_async import APITimeoutError, AsyncImprovado, ImprovadoError, RetryPolicy, Timeout
 from improvado_async.sandbox import Sandbox
+from improvado_async.testing import SandboxThread
 from improvado_sync import Improvado
-
-from .helpers import ThreadedSandbox
 
 
 def _run_script(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -168,7 +167,7 @@ async def test_wrong_loop_error_names_both_loops(sandbox: Sandbox) -> None:
 
 
 def test_sync_client_is_thread_safe(
-    sync_client: Improvado, threaded_sandbox: ThreadedSandbox
+    sync_client: Improvado, threaded_sandbox: SandboxThread
 ) -> None:
     errors: list[BaseException] = []
     done = []
@@ -221,7 +220,7 @@ def test_breaking_out_of_sync_paginator_closes_it(sync_client: Improvado) -> Non
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_forked_child_can_call(sync_client: Improvado, threaded_sandbox: ThreadedSandbox) -> None:
+def test_forked_child_can_call(sync_client: Improvado, threaded_sandbox: SandboxThread) -> None:
     sync_client.loads.get(3001)
     read, write = os.pipe()
     pid = os.fork()

@@ -17,9 +17,8 @@ from improvado_async import (
     ValidationError,
 )
 from improvado_async.sandbox import Sandbox
+from improvado_async.testing import SandboxThread
 from improvado_sync import Improvado
-
-from .helpers import ThreadedSandbox
 
 
 def _ids(sandbox: Sandbox) -> tuple[int, int]:
@@ -138,7 +137,7 @@ async def test_create_with_unknown_table_is_bad_request(
     assert "data_table_id" in str(info.value)
 
 
-def test_sync_load_lifecycle(sync_client: Improvado, threaded_sandbox: ThreadedSandbox) -> None:
+def test_sync_load_lifecycle(sync_client: Improvado, threaded_sandbox: SandboxThread) -> None:
     sb = threaded_sandbox.sandbox
     table_id, destination_id = threaded_sandbox.sync(lambda: _ids(sb))
     created = sync_client.loads.create(
@@ -185,7 +184,7 @@ async def test_wait_times_out_with_last_model(client: AsyncImprovado, sandbox: S
         data_table_id=table_id, destination_connection_id=destination_id
     )
     with pytest.raises(WaitTimeoutError) as info:
-        await client.loads.wait(load.id, timeout=0.05, poll_interval=0.01)
+        await client.loads.wait(load.id, max_wait=0.05, poll_interval=0.01)
     assert info.value.last.id == load.id
 
 

@@ -68,7 +68,7 @@ async def test_verify_deliver_retry_dedup_and_rotation(
         assert verified.status == WebhookEndpointStatus.ACTIVE
 
         await client.loads.run(3001)
-        await client.loads.wait(3001, poll_interval=0.01, timeout=10)
+        await client.loads.wait(3001, poll_interval=0.01, max_wait=10)
         for _ in range(200):
             if handled:
                 break

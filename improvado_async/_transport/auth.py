@@ -2,32 +2,57 @@
 
 Workspace tokens live 30 minutes, renewed on every use (a sliding expiry). The
 :class:`Authenticator` mints one lazily, refreshes it before it idles out, and re-mints once when
-the API answers 401; concurrent callers share a single mint (single-flight under a lock).
+the API answers 401. Minting is an auth flow: the authenticator names the request it needs
+(:data:`CREATE_TOKEN` with the workspace) and the pipeline that asked for headers sends it, so the
+authenticator holds no reference to the pipeline or the client. Concurrent callers share one mint
+attempt, whether it succeeds or fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import enum
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from ..config import Credentials
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ResponseDecodeError
+from .operation import Operation, Scope, declare
 
-__all__ = ["Authenticator", "Scope"]
+__all__ = ["CREATE_TOKEN", "Authenticator", "Scope", "SendMint", "token_fields"]
 
-Minter = Callable[[int], Awaitable[str]]
+#: ``POST /api/v3/token``: the one request an authenticator needs sent.
+CREATE_TOKEN = declare("auth.create_token", "POST", "/api/v3/token", scope=Scope.BASIC)
+
+#: Sends a Basic-scoped request of ``operation`` with a JSON ``body``; returns the decoded answer.
+SendMint = Callable[[Operation, Any], Awaitable[Any]]
+
+_TOKEN_KEYS = ("token", "access_token", "key")
 
 
-class Scope(enum.Enum):
-    """Which credentials an operation needs."""
+def token_fields(data: Any) -> Any:
+    """The token answer with its token under ``token`` (the field name is undocumented:
+    ``token`` is the reference's PROPOSAL; ``access_token`` and ``key`` are accepted too)."""
+    if isinstance(data, Mapping) and "token" not in data:
+        for key in _TOKEN_KEYS[1:]:
+            if key in data:
+                return {"token": data[key], **{k: v for k, v in data.items() if k != key}}
+    return data
 
-    BASIC = "basic"  # agency scope: workspaces, token minting, iframe URL, recipes, roles
-    WORKSPACE = "workspace"  # workspace scope: Bearer token or the dts_session_id cookie
-    NONE = "none"
+
+def _token_of(data: Any) -> str:
+    token = token_fields(data).get("token") if isinstance(data, Mapping) else None
+    if not isinstance(token, str) or not token:
+        # The SDK cannot work without it: never cache a null or empty token.
+        raise ResponseDecodeError(
+            f"{CREATE_TOKEN.method} {CREATE_TOKEN.path}: the answer holds no token "
+            f"(expected a non-empty string under one of {', '.join(_TOKEN_KEYS)})",
+            method=CREATE_TOKEN.method,
+            url=CREATE_TOKEN.path,
+        )
+    return token
 
 
 class Authenticator:
@@ -37,22 +62,20 @@ class Authenticator:
         self,
         credentials: Credentials,
         *,
-        mint: Minter | None,
         token_ttl: float = 1800.0,
         refresh_margin: float = 60.0,
     ) -> None:
         self._credentials = credentials
-        self._mint = mint
         self._idle_limit = max(0.0, token_ttl - refresh_margin)
         self._token: str | None = credentials.token
         self._last_used = time.monotonic()
-        self._lock_value = asyncio.Lock()
-        self._lock_pid = os.getpid()
+        self._pid = os.getpid()
+        self._minting: asyncio.Future[str] | None = None  # the mint every waiter shares
         self._basic: dict[str, str] | None = None
         self._cookie: dict[str, str] | None = None
         self._bearer: dict[str, str] | None = None  # the headers of self._bearer_token
         self._bearer_token: str | None = None
-        # Credentials are frozen and the minter fixed, so these are known once and for all.
+        # Credentials are frozen, so these are known once and for all.
         self._mints = self.can_mint
         self._uses_cookie = not credentials.token and bool(credentials.session_id)
         self.mint_count = 0
@@ -61,18 +84,10 @@ class Authenticator:
         return f"<Authenticator workspace_id={self._credentials.workspace_id!r}>"
 
     @property
-    def _lock(self) -> asyncio.Lock:
-        # A lock used in the parent may be bound to the parent's loop; a forked child needs its own.
-        if self._lock_pid != os.getpid():
-            self._lock_value = asyncio.Lock()
-            self._lock_pid = os.getpid()
-        return self._lock_value
-
-    @property
     def can_mint(self) -> bool:
         """Whether a fresh token can be minted (Basic credentials and a workspace are known)."""
         creds = self._credentials
-        return self._mint is not None and creds.has_basic and creds.workspace_id is not None
+        return creds.has_basic and creds.workspace_id is not None
 
     def basic_headers(self) -> dict[str, str]:
         """The ``Authorization: Basic`` header (computed once)."""
@@ -104,12 +119,12 @@ class Authenticator:
             return self.basic_headers()
         return {}
 
-    async def headers(self, scope: Scope) -> dict[str, str]:
-        """Auth headers for a request of the given scope."""
+    async def headers(self, scope: Scope, send: SendMint) -> dict[str, str]:
+        """Auth headers for a request of the given scope, minting a token through ``send``."""
         cached = self.cached_headers(scope)
         if cached is not None:
             return cached
-        return self._bearer_headers(await self._current_token())
+        return self._bearer_headers(await self._current_token(send))
 
     def _bearer_headers(self, token: str) -> dict[str, str]:
         bearer = self._bearer
@@ -118,16 +133,16 @@ class Authenticator:
             self._bearer_token = token
         return bearer
 
-    async def refresh_after_unauthorized(self, sent: dict[str, str]) -> bool:
+    async def refresh_after_unauthorized(self, sent: Mapping[str, str], send: SendMint) -> bool:
         """After a 401 on ``sent`` headers, re-mint once; False when that cannot help."""
         if not self.can_mint or "Authorization" not in sent:
             return False
         rejected = sent["Authorization"].removeprefix("Bearer ")
-        async with self._lock:
-            if self._token is not None and self._token != rejected:
-                return True  # another caller already replaced the rejected token
+        if self._token is not None and self._token != rejected:
+            return True  # another caller already replaced the rejected token
+        if self._minting is None:
             self._token = None
-            await self._mint_locked()
+        await self._mint_shared(send)
         return True
 
     def _cookie_headers(self) -> dict[str, str] | None:
@@ -148,25 +163,41 @@ class Authenticator:
             return True  # a pre-minted token is used as long as the API accepts it
         return now - self._last_used < self._idle_limit
 
-    async def _current_token(self) -> str:
+    async def _current_token(self, send: SendMint) -> str:
         now = time.monotonic()
         token = self._token
         if token is not None and self._fresh(now):
             self._last_used = now
             return token
-        async with self._lock:
-            if self._token is None or not self._fresh(time.monotonic()):
-                await self._mint_locked()
-            assert self._token is not None
-            self._last_used = time.monotonic()
-            return self._token
+        token = await self._mint_shared(send)
+        self._last_used = time.monotonic()
+        return token
 
-    async def _mint_locked(self) -> None:
-        if not self.can_mint or self._mint is None:
+    async def _mint_shared(self, send: SendMint) -> str:
+        """Join the mint in flight, or start one: every waiter gets its token or its error."""
+        if self._pid != os.getpid():  # a future of the parent's loop is no use in a child
+            self._minting, self._pid = None, os.getpid()
+        minting = self._minting
+        if minting is None:
+            minting = self._minting = asyncio.ensure_future(self._mint(send))
+            minting.add_done_callback(self._mint_done)
+        # Shielded: a cancelled waiter must not cancel the mint the others are waiting for.
+        return await asyncio.shield(minting)
+
+    def _mint_done(self, minting: asyncio.Future[str]) -> None:
+        if self._minting is minting:
+            self._minting = None
+        if not minting.cancelled():
+            minting.exception()  # retrieved here, so a mint nobody awaits any more logs nothing
+
+    async def _mint(self, send: SendMint) -> str:
+        if not self.can_mint:
             self._credentials.require_basic()
             self._credentials.require_workspace()
             raise ConfigurationError("cannot mint a workspace token with these credentials")
         workspace_id = self._credentials.require_workspace()
-        self._token = await self._mint(workspace_id)
+        token = _token_of(await send(CREATE_TOKEN, {"workspace_id": workspace_id}))
+        self._token = token
         self._last_used = time.monotonic()
         self.mint_count += 1
+        return token

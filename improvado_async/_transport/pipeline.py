@@ -16,13 +16,16 @@ from ..errors import (
     APIError,
     APITimeoutError,
     ResponseDecodeError,
+    ValidationError,
     error_for_status,
 )
-from .auth import Authenticator, Scope
+from .auth import Authenticator, SendMint
 from .deadlines import Watch
 from .decoding import decode_json
 from .logging import transport_logger
+from .operation import Operation, Scope
 from .query import render_query
+from .request import Request
 from .retry import RetryPolicy, retry_after_of
 from .session import SessionHolder
 
@@ -81,80 +84,113 @@ class Pipeline:
             user_agent=self.user_agent,
         )
 
-    async def request(
+    def build(
         self,
-        method: str,
-        path: str,
+        operation: Operation,
         *,
+        path: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        scope: Scope = Scope.WORKSPACE,
+        idempotent: bool | None = None,
+        timeout: Timeout | None = None,
+    ) -> Request:
+        """The :class:`Request` of one call of ``operation`` (path values validated here).
+
+        Raises:
+            ValidationError: a path value is missing or malformed, or ``timeout`` is not a
+                :class:`Timeout` (nothing is sent).
+        """
+        if timeout is None:
+            timeout = self.timeout
+        elif not isinstance(timeout, Timeout):
+            raise _not_a_timeout(timeout)
+        return Request(
+            operation=operation.name,
+            method=operation.method,
+            url=self.base_url + operation.format_path(path),
+            path_template=operation.path,
+            params=render_query(params),
+            body=None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode(),
+            scope=operation.scope,
+            idempotent=idempotent,
+            timeout=timeout,
+        )
+
+    async def request(
+        self,
+        operation: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
     ) -> Any:
-        """Perform the call and return the decoded JSON body (``None`` for an empty body)."""
-        limits = timeout or self.timeout
-        deadline = None if limits.total is None else time.monotonic() + limits.total
-        url = path if path.startswith(("http://", "https://")) else self.base_url + path
-        query = render_query(params)
-        data = None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode()
+        """Build and send one call of ``operation``; the decoded JSON body (``None`` if empty)."""
+        request = self.build(
+            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
+        )
+        return await self.send(request)
+
+    async def send(self, request: Request, deadline: float | None = None) -> Any:
+        """Perform ``request`` with its retries; the decoded JSON body (``None`` if empty).
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a token minted for
+        a caller counts against that caller's deadline.
+        """
+        total = request.timeout.total
+        if total is not None:
+            own = time.monotonic() + total
+            deadline = own if deadline is None else min(deadline, own)
         # Attempt 1 runs here, so a first-try success builds no retry closure or label (and
         # never touches tenacity); RetryPolicy.resume takes over only after an APIError.
         try:
-            return await self._attempt_with_auth(
-                method, url, query, data, scope, limits, deadline, 1
-            )
+            return await self._attempt_with_auth(request, deadline, 1)
         except APIError as exc:
             first = exc
 
         async def attempt(number: int) -> Any:
-            return await self._attempt_with_auth(
-                method, url, query, data, scope, limits, deadline, number
-            )
+            return await self._attempt_with_auth(request, deadline, number)
 
         return await self.retry.resume(
             first,
             attempt,
-            method=method,
-            idempotent=idempotent,
+            method=request.method,
+            idempotent=request.idempotent,
             deadline=deadline,
-            label=f"{method} {path}",
+            label=f"{request.method} {request.path_template}",
         )
 
     async def _attempt_with_auth(
-        self,
-        method: str,
-        url: str,
-        query: dict[str, str],
-        data: bytes | None,
-        scope: Scope,
-        limits: Timeout,
-        deadline: float | None,
-        number: int,
+        self, request: Request, deadline: float | None, number: int
     ) -> Any:
         auth = self.auth
+        scope = request.scope
         headers = auth.cached_headers(scope)
         if headers is None:  # a token has to be minted first
-            headers = await auth.headers(scope)
-        status, resp_headers, body = await self._send(
-            method, url, query, data, headers, limits, deadline, number
-        )
-        retry_auth = status == 401 and scope is Scope.WORKSPACE
-        if retry_auth and await auth.refresh_after_unauthorized(headers):
-            headers = await auth.headers(scope)
-            status, resp_headers, body = await self._send(
-                method, url, query, data, headers, limits, deadline, number
-            )
-        return self._decode(method, url, status, resp_headers, body, number)
+            headers = await auth.headers(scope, self._mint_sender(request, deadline))
+        status, resp_headers, body = await self._send(request, headers, deadline, number)
+        if status == 401 and scope is Scope.WORKSPACE:
+            mint = self._mint_sender(request, deadline)
+            if await auth.refresh_after_unauthorized(headers, mint):
+                headers = await auth.headers(scope, mint)
+                status, resp_headers, body = await self._send(request, headers, deadline, number)
+        return self._decode(request, status, resp_headers, body, number)
+
+    def _mint_sender(self, request: Request, deadline: float | None) -> SendMint:
+        """How the authenticator's token request is sent: through this pipeline, within the
+        deadline and time limits of the call that needs the token."""
+
+        async def send_mint(operation: Operation, body: Any) -> Any:
+            mint = self.build(operation, json=body, idempotent=True, timeout=request.timeout)
+            return await self.send(mint, deadline)
+
+        return send_mint
 
     async def _send(
         self,
-        method: str,
-        url: str,
-        query: dict[str, str],
-        data: bytes | None,
+        request: Request,
         auth_headers: Mapping[str, str],
-        limits: Timeout,
         deadline: float | None,
         number: int,
     ) -> tuple[int, Mapping[str, str], bytes]:
@@ -162,26 +198,32 @@ class Pipeline:
             _import_aiohttp()
         sessions = self.sessions
         session = sessions.get()
-        headers = self._request_headers(auth_headers, data is not None)
+        headers = self._request_headers(auth_headers, request)
+        limits = request.timeout
         if deadline is not None and deadline <= time.monotonic():
-            raise self._exhausted(limits, method, url, number)
+            raise self._exhausted(request, number)
         watchdog = sessions.watchdog
         watch = None if watchdog is None else watchdog.start(limits.read, deadline)
         if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
-            client_timeout = self._client_timeout(limits, deadline, method, url, number)
+            client_timeout = self._client_timeout(request, deadline, number)
         else:
             client_timeout = self._connect_timeout(limits.connect)
         started = time.perf_counter()
         try:
             async with session.request(
-                method, url, params=query, data=data, headers=headers, timeout=client_timeout
+                request.method,
+                request.url,
+                params=request.params,
+                data=request.body,
+                headers=headers,
+                timeout=client_timeout,
             ) as resp:
                 if watch is not None:
                     watch.responded(resp.content)
                 body = await resp.read()
                 status, resp_headers = resp.status, resp.headers
         except BaseException as exc:
-            error = self._transport_error(exc, watch, limits, method, url, number)
+            error = self._transport_error(exc, watch, request, number)
             if error is None:
                 raise
             raise error from exc
@@ -191,8 +233,8 @@ class Pipeline:
         if transport_logger.isEnabledFor(logging.DEBUG):
             transport_logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
-                method,
-                url,
+                request.method,
+                request.url,
                 status,
                 (time.perf_counter() - started) * 1000,
                 number,
@@ -200,31 +242,31 @@ class Pipeline:
         return status, resp_headers, body
 
     def _request_headers(
-        self, auth_headers: Mapping[str, str], has_body: bool
+        self, auth_headers: Mapping[str, str], request: Request
     ) -> Mapping[str, str]:
-        """Auth headers plus User-Agent, Accept (and Content-Type), built once per auth dict."""
+        """Auth headers plus User-Agent, Accept (and Content-Type), built once per auth dict;
+        the request's own headers, when it has any, on top."""
+        has_body = request.body is not None
         key = (id(auth_headers), has_body)
         cached = self._headers.get(key)
         if cached is not None and cached[0] is auth_headers:
-            return cached[1]
-        headers = {"User-Agent": self.user_agent, "Accept": "application/json", **auth_headers}
-        if has_body:
-            headers["Content-Type"] = "application/json"
-        if len(self._headers) >= _HEADER_CACHE_SIZE:  # tokens were replaced: drop stale entries
-            self._headers.clear()
-        self._headers[key] = (auth_headers, headers)
+            headers = cached[1]
+        else:
+            headers = {"User-Agent": self.user_agent, "Accept": "application/json", **auth_headers}
+            if has_body:
+                headers["Content-Type"] = "application/json"
+            if len(self._headers) >= _HEADER_CACHE_SIZE:  # tokens were replaced: drop stale ones
+                self._headers.clear()
+            self._headers[key] = (auth_headers, headers)
+        if request.headers:
+            return {**headers, **request.headers}
         return headers
 
     def _transport_error(
-        self,
-        exc: BaseException,
-        watch: Watch | None,
-        limits: Timeout,
-        method: str,
-        url: str,
-        number: int,
+        self, exc: BaseException, watch: Watch | None, request: Request, number: int
     ) -> APIError | None:
         """The SDK error for a failed attempt, or ``None`` to let ``exc`` propagate as it is."""
+        method, url, limits = request.method, request.url, request.timeout
         if watch is not None and watch.claim():
             limit = limits.total if watch.fired == "total" else limits.read
             return APITimeoutError(
@@ -258,11 +300,11 @@ class Pipeline:
             )
         return None
 
-    def _exhausted(self, limits: Timeout, method: str, url: str, number: int) -> APITimeoutError:
+    def _exhausted(self, request: Request, number: int) -> APITimeoutError:
         return APITimeoutError(
-            f"{method} {url}: total timeout of {limits.total}s exhausted",
-            method=method,
-            url=url,
+            f"{request.label}: total timeout of {request.timeout.total}s exhausted",
+            method=request.method,
+            url=request.url,
             attempts=number,
             request_sent=False,
         )
@@ -276,12 +318,13 @@ class Pipeline:
         return cached
 
     def _client_timeout(
-        self, limits: Timeout, deadline: float | None, method: str, url: str, number: int
+        self, request: Request, deadline: float | None, number: int
     ) -> aiohttp.ClientTimeout:
+        limits = request.timeout
         if deadline is not None:
             total = deadline - time.monotonic()
             if total <= 0:
-                raise self._exhausted(limits, method, url, number)
+                raise self._exhausted(request, number)
             return aiohttp.ClientTimeout(
                 total=total, sock_connect=limits.connect, sock_read=limits.read
             )
@@ -295,14 +338,9 @@ class Pipeline:
         return cached
 
     def _decode(
-        self,
-        method: str,
-        url: str,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-        number: int,
+        self, request: Request, status: int, headers: Mapping[str, str], body: bytes, number: int
     ) -> Any:
+        method, url = request.method, request.url
         decoded = _parse_body(body, status, method, url, strict=status < 400)
         if status >= 400:
             err = error_for_status(
@@ -346,6 +384,14 @@ def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool
             method=method,
             url=url,
         ) from None
+
+
+def _not_a_timeout(value: object) -> ValidationError:
+    return ValidationError(
+        "timeout",
+        f"must be a Timeout (the limits of each request), got {type(value).__name__}; "
+        "use Timeout(total=...) for one call, or max_wait= for the whole of a wait()",
+    )
 
 
 def _import_aiohttp() -> None:

@@ -91,24 +91,6 @@ class RetryPolicy:
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(0.0, ceiling)
 
-    async def call(
-        self,
-        attempt: Callable[[int], Awaitable[T]],
-        *,
-        method: str,
-        idempotent: bool | None,
-        deadline: float | None,
-        label: str,
-    ) -> T:
-        """Run ``attempt(1)``; on a retryable failure continue under tenacity until done."""
-        try:
-            return await attempt(1)
-        except APIError as exc:
-            first = exc
-        return await self.resume(
-            first, attempt, method=method, idempotent=idempotent, deadline=deadline, label=label
-        )
-
     async def resume(
         self,
         first: APIError,
@@ -121,9 +103,8 @@ class RetryPolicy:
     ) -> T:
         """Continue after attempt 1 failed with ``first``: re-raise it, or retry under tenacity.
 
-        :meth:`call` is ``attempt(1)`` then this; a caller may run attempt 1 itself (so a call
-        that succeeds first time builds neither the ``attempt`` callable nor the ``label``) and
-        call this only on an :class:`APIError`.
+        The caller runs attempt 1 itself (so a call that succeeds first time builds neither the
+        ``attempt`` callable nor the ``label``) and calls this only on an :class:`APIError`.
         """
         if self.max_retries == 0 or not self.should_retry(
             first, method=method, idempotent=idempotent

@@ -27,6 +27,12 @@ class ExtractStatus(OpenEnum):
     SUCCESS = "success"
 
 
+#: Statuses that end a run: ``extracts.wait`` returns on the first, raises on the second.
+EXTRACT_DONE = frozenset({ExtractStatus.SUCCESS.value})
+#: A paused extract will not restart by itself, so ``paused`` ends a wait as a failure.
+EXTRACT_FAILED = frozenset({ExtractStatus.ERROR.value, ExtractStatus.PAUSED.value})
+
+
 @attrs.frozen(kw_only=True)
 class Extract(Model):
     """An extract: connection + account(s) + template + settings + schedule -> a data table.
@@ -64,6 +70,12 @@ class Extract(Model):
     def is_paused(self) -> bool:
         """True when the extract is paused (it will not restart by itself)."""
         return self.status == ExtractStatus.PAUSED
+
+    @property
+    def is_terminal(self) -> bool:
+        """True when ``extracts.wait`` would stop: ``success``, ``error`` or ``paused``."""
+        status = str(self.status)
+        return status in EXTRACT_DONE or status in EXTRACT_FAILED
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ import attrs
 
 from ._base import Model, OpenEnum, enum_field
 
-__all__ = ["Load", "LoadDataTable", "LoadStatus", "RunPolicy"]
+__all__ = ["LOAD_DONE", "LOAD_FAILED", "Load", "LoadDataTable", "LoadStatus", "RunPolicy"]
 
 
 class LoadStatus(OpenEnum):
@@ -20,6 +20,12 @@ class LoadStatus(OpenEnum):
     PAUSED = "paused"
     ERROR = "error"
     SUCCESS = "success"
+
+
+#: Statuses that end a run: ``loads.wait`` returns on the first, raises on the second.
+LOAD_DONE = frozenset({LoadStatus.SUCCESS.value})
+#: A paused load does not finish its run, so ``paused`` ends a wait as a failure.
+LOAD_FAILED = frozenset({LoadStatus.ERROR.value, LoadStatus.PAUSED.value})
 
 
 class RunPolicy(OpenEnum):
@@ -59,5 +65,6 @@ class Load(Model):
 
     @property
     def is_terminal(self) -> bool:
-        """True once a run has finished (successfully or not)."""
-        return self.status in (LoadStatus.SUCCESS, LoadStatus.ERROR)
+        """True when ``loads.wait`` would stop: ``success``, ``error`` or ``paused``."""
+        status = str(self.status)
+        return status in LOAD_DONE or status in LOAD_FAILED

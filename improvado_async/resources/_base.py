@@ -5,20 +5,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from .._transport.auth import Scope
+from .._transport.operation import Operation, Scope, declare
 from .._transport.pipeline import Pipeline
 from ..config import Timeout
 from ..models._converter import structure
 from ..pagination import AsyncPaginator
 from ._validate import page_number, page_size
 
-__all__ = ["Scope", "Service"]
+__all__ = ["Operation", "Scope", "Service", "declare"]
 
 T = TypeVar("T")
 
 
 class Service:
-    """Base of the per-area services; holds the client's request pipeline."""
+    """Base of the per-area services; holds the client's request pipeline.
+
+    Each public method is one declared :class:`Operation` of the same name
+    (``Loads.get`` is ``loads.get``), or a helper built on them (a waiter).
+    """
 
     def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
@@ -28,77 +32,65 @@ class Service:
 
     async def _call(
         self,
-        method: str,
-        path: str,
+        operation: Operation,
         *,
+        path: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        scope: Scope = Scope.WORKSPACE,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
     ) -> Any:
         return await self._pipeline.request(
-            method,
-            path,
-            params=params,
-            json=json,
-            scope=scope,
-            idempotent=idempotent,
-            timeout=timeout,
+            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
         )
 
     async def _call_model(
         self,
+        operation: Operation,
         model: type[T],
-        method: str,
-        path: str,
         *,
+        path: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        scope: Scope = Scope.WORKSPACE,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
     ) -> T:
         data = await self._pipeline.request(  # not via _call: one coroutine less per call
-            method,
-            path,
-            params=params,
-            json=json,
-            scope=scope,
-            idempotent=idempotent,
-            timeout=timeout,
+            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
         )
         return structure(data, model)
 
     def _paginate(
         self,
-        path: str,
+        operation: Operation,
         item_type: type[T],
         *,
+        path: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | None = None,
         page: int = 1,
         size: int | None = None,
         max_page_size: int = 100,
         concurrency: int = 1,
-        scope: Scope = Scope.WORKSPACE,
         timeout: Timeout | None = None,
-        method: str = "GET",
         json: Any = None,
-        paged: bool = True,
     ) -> AsyncPaginator[T]:
-        """A paginator over ``path``.
+        """A paginator over ``operation``.
 
-        ``paged=False`` is for endpoints whose shape is undocumented (plain array or page): the
-        first request carries no page parameters, and later pages are requested only if the
+        An operation not declared ``paginated`` has an undocumented shape (plain array or page):
+        its first request carries no page parameters, and later pages are requested only if the
         answer turns out to be a page with a ``next`` link.
         """
         base = {**(params or {}), "page_size": page_size(size, max_page_size)}
         start = page_number(page)
+        paged = operation.paginated
+        pipeline = self._pipeline
+        # Path values are validated now, when the paginator is made, not at the first page.
+        operation.format_path(path)
 
         async def fetch(number: int) -> Any:
             query = base if not paged and number == start == 1 else {**base, "page": number}
-            return await self._call(
-                method, path, params=query, json=json, scope=scope, timeout=timeout
+            return await pipeline.request(
+                operation, path=path, params=query, json=json, timeout=timeout
             )
 
         return AsyncPaginator(fetch, item_type, start_page=start, concurrency=concurrency)

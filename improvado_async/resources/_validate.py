@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
+from .._transport.operation import path_id, path_name
 from ..errors import ValidationError
 
 __all__ = [
@@ -24,22 +24,6 @@ __all__ = [
 ]
 
 MAX_PAGE_SIZE = 100
-
-
-def path_id(value: object, name: str) -> str:
-    """An integer path parameter rendered for the URL; anything else is a ValidationError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(name, f"must be an integer id, got {type(value).__name__}")
-    if value < 0:
-        raise ValidationError(name, f"must be a non-negative id, got {value}")
-    return str(value)
-
-
-def path_name(value: object, name: str) -> str:
-    """A string path parameter (e.g. ``datasource_name``), percent-encoded as one segment."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(name, "must be a non-empty string")
-    return quote(value, safe="")
 
 
 def csv_values(value: object, name: str) -> list[str] | None:

@@ -23,21 +23,22 @@ async def poll_until_terminal(
     failed: frozenset[str],
     error_text_of: Callable[[T], str | None],
     label: str,
-    timeout: float | None,
+    max_wait: float | None,
     poll_interval: float,
     max_poll_interval: float,
     on_progress: ProgressCallback | None,
 ) -> T:
     """Fetch until the status is in ``done`` (return) or ``failed`` (raise RunFailedError).
 
-    The interval grows by half each poll up to ``max_poll_interval``; ``timeout`` bounds the whole
-    wait (``None`` waits forever) and raises :class:`WaitTimeoutError` with the last model.
+    The interval grows by half each poll up to ``max_poll_interval``; ``max_wait`` bounds the
+    whole wait in seconds (``None`` waits forever) and raises :class:`WaitTimeoutError` with the
+    last model.
     """
     if poll_interval <= 0:
         raise ValidationError("poll_interval", "must be positive")
-    if timeout is not None and timeout <= 0:
-        raise ValidationError("timeout", "must be positive or None")
-    deadline = None if timeout is None else time.monotonic() + timeout
+    if max_wait is not None and max_wait <= 0:
+        raise ValidationError("max_wait", "must be positive or None")
+    deadline = None if max_wait is None else time.monotonic() + max_wait
     interval = poll_interval
     while True:
         current = await fetch()
@@ -56,7 +57,7 @@ async def poll_until_terminal(
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WaitTimeoutError(f"{label} still {status!r} after {timeout}s", last=current)
+                raise WaitTimeoutError(f"{label} still {status!r} after {max_wait}s", last=current)
             interval = min(interval, remaining)
         await asyncio.sleep(interval)
         interval = min(max_poll_interval, interval * 1.5)

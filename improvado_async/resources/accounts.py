@@ -11,16 +11,22 @@ from ..errors import ResponseDecodeError, ValidationError
 from ..models._converter import structure
 from ..models.connections import Account, AccountSelection
 from ..pagination import AsyncPaginator
-from ._base import Service
+from ._base import Service, declare
 from ._validate import path_id
 
 __all__ = ["Accounts"]
 
+LIST = declare(
+    "accounts.list", "GET", "/api/v3/connections/{connection_id}/accounts", paginated=True
+)
+BULK_UPDATE = declare(
+    "accounts.bulk_update", "PATCH", "/api/v3/connections/{connection_id}/accounts"
+)
+UPDATE = declare(
+    "accounts.update", "PATCH", "/api/v3/connections/{connection_id}/accounts/{account_id}"
+)
+
 _FLAG = "enabled_for_embedded_extraction"
-
-
-def _accounts_path(connection_id: int) -> str:
-    return f"/api/v3/connections/{path_id(connection_id, 'connection_id')}/accounts"
 
 
 def _flag(value: object, name: str) -> bool:
@@ -101,8 +107,9 @@ class Accounts(Service):
             NotFoundError: no such connection in the workspace.
         """
         return self._paginate(
-            _accounts_path(connection_id),
+            LIST,
             Account,
+            path={"connection_id": connection_id},
             page=page,
             size=page_size,
             concurrency=concurrency,
@@ -136,9 +143,13 @@ class Accounts(Service):
             NotFoundError: no such connection in the workspace.
             BadRequestError: an account does not belong to the connection.
         """
-        path = _accounts_path(connection_id)
         items = _selections(accounts)
-        data = await self._call("PATCH", path, json={"accounts": items}, timeout=timeout)
+        data = await self._call(
+            BULK_UPDATE,
+            path={"connection_id": connection_id},
+            json={"accounts": items},
+            timeout=timeout,
+        )
         updated = _account_items(data)
         if updated is not None:
             return [structure(item, Account) for item in updated]
@@ -170,9 +181,9 @@ class Accounts(Service):
             ValidationError: a non-integer id or a non-boolean flag (nothing is sent).
             NotFoundError: no such account of this connection.
         """
-        path = f"{_accounts_path(connection_id)}/{path_id(account_id, 'account_id')}"
+        path = {"connection_id": connection_id, "account_id": account_id}
         body = {_FLAG: _flag(enabled_for_embedded_extraction, _FLAG)}
-        data = await self._call("PATCH", path, json=body, timeout=timeout)
+        data = await self._call(UPDATE, path=path, json=body, timeout=timeout)
         if isinstance(data, dict) and "id" in data:
             return structure(data, Account)
         (account,) = await self._read_back(connection_id, [account_id], timeout)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from .._transport.auth import CREATE_TOKEN, token_fields
 from ..config import Timeout
 from ..errors import ValidationError
 from ..models._converter import structure
 from ..models.common import Token
-from ._base import Scope, Service
+from ._base import Service
 
 __all__ = ["Auth"]
-
-_TOKEN_KEYS = ("token", "access_token", "key")
 
 
 class Auth(Service):
@@ -38,20 +35,9 @@ class Auth(Service):
         if isinstance(workspace_id, bool) or not isinstance(workspace_id, int):
             raise ValidationError("workspace_id", "must be an integer")
         data = await self._call(
-            "POST",
-            "/api/v3/token",
+            CREATE_TOKEN,
             json={"workspace_id": workspace_id},
-            scope=Scope.BASIC,
             idempotent=True,  # minting twice is harmless: both tokens are valid
             timeout=timeout,
         )
-        return structure(_normalise(data), Token)
-
-
-def _normalise(data: Any) -> Any:
-    """Accept the undocumented token field under any of its plausible names."""
-    if isinstance(data, dict) and "token" not in data:
-        for key in _TOKEN_KEYS[1:]:
-            if key in data:
-                return {"token": data[key], **{k: v for k, v in data.items() if k != key}}
-    return data
+        return structure(token_fields(data), Token)

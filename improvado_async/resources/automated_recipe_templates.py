@@ -7,10 +7,17 @@ from collections.abc import Sequence
 from ..config import Timeout
 from ..models.automated_recipes import AutomatedRecipeTemplate
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import csv_values, path_id
+from ._base import Service, declare
+from ._validate import csv_values
 
 __all__ = ["AutomatedRecipeTemplates"]
+
+LIST = declare(
+    "automated_recipe_templates.list", "GET", "/api/v3/automated-recipe-templates", paginated=True
+)
+GET = declare(
+    "automated_recipe_templates.get", "GET", "/api/v3/automated-recipe-templates/{template_id}"
+)
 
 # The only list endpoints whose maximum page size is documented.
 MAX_PAGE_SIZE = 100
@@ -48,7 +55,7 @@ class AutomatedRecipeTemplates(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/automated-recipe-templates",
+            LIST,
             AutomatedRecipeTemplate,
             params={"search": search, "data_sources": csv_values(data_sources, "data_sources")},
             page=page,
@@ -69,5 +76,6 @@ class AutomatedRecipeTemplates(Service):
             ValidationError: ``template_id`` is not an integer.
             NotFoundError: no such template.
         """
-        path = f"/api/v3/automated-recipe-templates/{path_id(template_id, 'template_id')}"
-        return await self._call_model(AutomatedRecipeTemplate, "GET", path, timeout=timeout)
+        return await self._call_model(
+            GET, AutomatedRecipeTemplate, path={"template_id": template_id}, timeout=timeout
+        )

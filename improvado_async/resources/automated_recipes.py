@@ -10,23 +10,19 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models.automated_recipes import AutomatedRecipe
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import path_id
+from ._base import Service, declare
+from ._validate import int_id, optional_int_id
 
 __all__ = ["AutomatedRecipes"]
 
+LIST = declare("automated_recipes.list", "GET", "/api/v3/automated-recipes", paginated=True)
+CREATE = declare("automated_recipes.create", "POST", "/api/v3/automated-recipes")
+GET = declare("automated_recipes.get", "GET", "/api/v3/automated-recipes/{recipe_id}")
+UPDATE = declare("automated_recipes.update", "PUT", "/api/v3/automated-recipes/{recipe_id}")
+BUILD = declare("automated_recipes.build", "POST", "/api/v3/automated-recipes/{recipe_id}/build")
+
 # The only list endpoints whose maximum page size is documented.
 MAX_PAGE_SIZE = 100
-
-
-def _recipe_path(recipe_id: int) -> str:
-    return f"/api/v3/automated-recipes/{path_id(recipe_id, 'recipe_id')}"
-
-
-def _optional_id(value: int | None, name: str) -> int | None:
-    if value is not None:
-        path_id(value, name)
-    return value
 
 
 class AutomatedRecipes(Service):
@@ -61,9 +57,9 @@ class AutomatedRecipes(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/automated-recipes",
+            LIST,
             AutomatedRecipe,
-            params={"template_id": _optional_id(template_id, "template_id"), "state": state},
+            params={"template_id": optional_int_id(template_id, "template_id"), "state": state},
             page=page,
             size=page_size,
             max_page_size=MAX_PAGE_SIZE,
@@ -98,21 +94,15 @@ class AutomatedRecipes(Service):
             ValidationError: ``template_id`` is not an integer (nothing is sent).
             BadRequestError: unknown template or a configuration the API rejected.
         """
-        path_id(template_id, "template_id")  # an integer is required; checked before sending
         body = compact(
             {
-                "template_id": template_id,
+                "template_id": int_id(template_id, "template_id"),
                 "title": title,
                 "configuration": _configuration(configuration),
             }
         )
         return await self._call_model(
-            AutomatedRecipe,
-            "POST",
-            "/api/v3/automated-recipes",
-            json=body,
-            idempotent=idempotent,
-            timeout=timeout,
+            CREATE, AutomatedRecipe, json=body, idempotent=idempotent, timeout=timeout
         )
 
     async def get(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
@@ -125,7 +115,7 @@ class AutomatedRecipes(Service):
             NotFoundError: no such recipe in this workspace.
         """
         return await self._call_model(
-            AutomatedRecipe, "GET", _recipe_path(recipe_id), timeout=timeout
+            GET, AutomatedRecipe, path={"recipe_id": recipe_id}, timeout=timeout
         )
 
     async def update(
@@ -149,9 +139,10 @@ class AutomatedRecipes(Service):
             NotFoundError: no such recipe in this workspace.
             BadRequestError: the API rejected the configuration.
         """
-        path = _recipe_path(recipe_id)
         body = compact({"configuration": _configuration(configuration), "title": title})
-        return await self._call_model(AutomatedRecipe, "PUT", path, json=body, timeout=timeout)
+        return await self._call_model(
+            UPDATE, AutomatedRecipe, path={"recipe_id": recipe_id}, json=body, timeout=timeout
+        )
 
     async def build(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
         """Start building an automated recipe and return it (its ``state`` shows progress).
@@ -162,7 +153,7 @@ class AutomatedRecipes(Service):
             ValidationError: ``recipe_id`` is not an integer.
             NotFoundError: no such recipe in this workspace.
         """
-        data = await self._call("POST", f"{_recipe_path(recipe_id)}/build", timeout=timeout)
+        data = await self._call(BUILD, path={"recipe_id": recipe_id}, timeout=timeout)
         return await self._model_or_read_back(
             data, AutomatedRecipe, lambda: self.get(recipe_id, timeout=timeout)
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..config import Timeout
-from ._base import Service
-from ._validate import path_id
+from ._base import Service, declare
 
 __all__ = ["Connections"]
+
+DELETE = declare("connections.delete", "DELETE", "/api/v3/connections/{connection_id}")
 
 
 class Connections(Service):
@@ -26,5 +27,4 @@ class Connections(Service):
             ValidationError: ``connection_id`` is not an integer.
             NotFoundError: no such connection in the workspace.
         """
-        path = f"/api/v3/connections/{path_id(connection_id, 'connection_id')}"
-        await self._call("DELETE", path, timeout=timeout)
+        await self._call(DELETE, path={"connection_id": connection_id}, timeout=timeout)

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from ..config import Timeout
 from ..models.data_tables import DataTable
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import path_id, strings
+from ._base import Service, declare
+from ._validate import strings
 
 __all__ = ["DataTables"]
 
-
-def _table_path(data_table_id: int) -> str:
-    return f"/api/v3/data-tables/{path_id(data_table_id, 'data_table_id')}"
+LIST = declare("data_tables.list", "GET", "/api/v3/data-tables", paginated=True)
+GET = declare("data_tables.get", "GET", "/api/v3/data-tables/{data_table_id}")
+UPDATE = declare("data_tables.update", "PUT", "/api/v3/data-tables/{data_table_id}")
 
 
 class DataTables(Service):
@@ -47,7 +47,7 @@ class DataTables(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/data-tables",
+            LIST,
             DataTable,
             page=page,
             size=page_size,
@@ -64,7 +64,9 @@ class DataTables(Service):
             ValidationError: non-integer ``data_table_id``.
             NotFoundError: no such data table in this workspace.
         """
-        return await self._call_model(DataTable, "GET", _table_path(data_table_id), timeout=timeout)
+        return await self._call_model(
+            GET, DataTable, path={"data_table_id": data_table_id}, timeout=timeout
+        )
 
     async def update(
         self,
@@ -90,6 +92,7 @@ class DataTables(Service):
             BadRequestError: a dimension field would be deselected.
             NotFoundError: no such data table in this workspace.
         """
-        path = _table_path(data_table_id)
         body = {"selected_fields": strings(selected_fields, "selected_fields")}
-        return await self._call_model(DataTable, "PUT", path, json=body, timeout=timeout)
+        return await self._call_model(
+            UPDATE, DataTable, path={"data_table_id": data_table_id}, json=body, timeout=timeout
+        )

@@ -5,14 +5,21 @@ from __future__ import annotations
 from ..config import Timeout
 from ..models.connections import Connection
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import path_id, path_name
+from ._base import Service, declare
 
 __all__ = ["DatasourceConnections"]
 
-
-def _base_path(datasource_name: str) -> str:
-    return f"/api/v3/datasources/{path_name(datasource_name, 'datasource_name')}/connections"
+LIST = declare(
+    "datasource_connections.list",
+    "GET",
+    "/api/v3/datasources/{datasource_name}/connections",
+    paginated=True,
+)
+DELETE = declare(
+    "datasource_connections.delete",
+    "DELETE",
+    "/api/v3/datasources/{datasource_name}/connections/{connection_id}",
+)
 
 
 class DatasourceConnections(Service):
@@ -47,8 +54,9 @@ class DatasourceConnections(Service):
             NotFoundError: unknown data source.
         """
         return self._paginate(
-            _base_path(datasource_name),
+            LIST,
             Connection,
+            path={"datasource_name": datasource_name},
             page=page,
             size=page_size,
             concurrency=concurrency,
@@ -56,15 +64,15 @@ class DatasourceConnections(Service):
         )
 
     async def delete(
-        self, datasource_name: str, id: int, *, timeout: Timeout | None = None
+        self, datasource_name: str, connection_id: int, *, timeout: Timeout | None = None
     ) -> None:
         """Delete a connection: its accounts become inactive and its extracts are paused.
 
-        ``DELETE /api/v3/datasources/{datasource_name}/connections/{id}``
+        ``DELETE /api/v3/datasources/{datasource_name}/connections/{connection_id}``
 
         Raises:
-            ValidationError: empty ``datasource_name`` or a non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or a non-integer ``connection_id``.
             NotFoundError: no such connection of this data source in the workspace.
         """
-        path = f"{_base_path(datasource_name)}/{path_id(id, 'id')}"
-        await self._call("DELETE", path, timeout=timeout)
+        path = {"datasource_name": datasource_name, "connection_id": connection_id}
+        await self._call(DELETE, path=path, timeout=timeout)

@@ -6,9 +6,11 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models.datasources import DataSource
 from ..pagination import AsyncPaginator
-from ._base import Service
+from ._base import Service, declare
 
 __all__ = ["Datasources"]
+
+LIST = declare("datasources.list", "GET", "/api/v3/datasources", paginated=True)
 
 
 def _category(value: object) -> str | None:
@@ -47,7 +49,7 @@ class Datasources(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/datasources",
+            LIST,
             DataSource,
             params={"category": _category(category)},
             page=page,

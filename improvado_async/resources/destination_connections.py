@@ -10,14 +10,46 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models.destinations import DestinationConnection
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import path_id, path_name
+from ._base import Service, declare
 
 __all__ = ["DestinationConnections"]
 
+LIST = declare(
+    "destination_connections.list",
+    "GET",
+    "/api/v3/destinations/{destination_name}/connections",
+    paginated=True,
+)
+CREATE = declare(
+    "destination_connections.create", "POST", "/api/v3/destinations/{destination_name}/connections"
+)
+GET = declare(
+    "destination_connections.get",
+    "GET",
+    "/api/v3/destinations/{destination_name}/connections/{destination_connection_id}",
+)
+UPDATE = declare(
+    "destination_connections.update",
+    "PATCH",
+    "/api/v3/destinations/{destination_name}/connections/{destination_connection_id}",
+)
+REAUTHORIZE = declare(
+    "destination_connections.reauthorize",
+    "PUT",
+    "/api/v3/destinations/{destination_name}/connections/{destination_connection_id}",
+)
+RECHECK = declare(
+    "destination_connections.recheck",
+    "PUT",
+    "/api/v3/destinations/{destination_name}/connections/{destination_connection_id}/recheck",
+)
 
-def _base_path(destination_name: str) -> str:
-    return f"/api/v3/destinations/{path_name(destination_name, 'destination_name')}/connections"
+
+def _path(destination_name: str, destination_connection_id: int) -> dict[str, object]:
+    return {
+        "destination_name": destination_name,
+        "destination_connection_id": destination_connection_id,
+    }
 
 
 def _params(value: object, name: str) -> Mapping[str, Any]:
@@ -55,8 +87,9 @@ class DestinationConnections(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            _base_path(destination_name),
+            LIST,
             DestinationConnection,
+            path={"destination_name": destination_name},
             page=page,
             size=page_size,
             concurrency=concurrency,
@@ -93,7 +126,6 @@ class DestinationConnections(Service):
                 not a mapping (nothing is sent).
             BadRequestError: the API rejected the parameters (or the destination limit is hit).
         """
-        path = _base_path(destination_name)
         body = compact(
             {
                 "title": _title(title),
@@ -103,27 +135,37 @@ class DestinationConnections(Service):
             }
         )
         return await self._call_model(
-            DestinationConnection, "POST", path, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            DestinationConnection,
+            path={"destination_name": destination_name},
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
         )
 
     async def get(
-        self, destination_name: str, id: int, *, timeout: Timeout | None = None
+        self,
+        destination_name: str,
+        destination_connection_id: int,
+        *,
+        timeout: Timeout | None = None,
     ) -> DestinationConnection:
         """Get one destination connection.
 
-        ``GET /api/v3/destinations/{destination_name}/connections/{id}``
+        ``GET /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         Raises:
-            ValidationError: empty ``destination_name`` or a non-integer ``id``.
+            ValidationError: empty ``destination_name`` or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """
-        path = f"{_base_path(destination_name)}/{path_id(id, 'id')}"
-        return await self._call_model(DestinationConnection, "GET", path, timeout=timeout)
+        path = _path(destination_name, destination_connection_id)
+        return await self._call_model(GET, DestinationConnection, path=path, timeout=timeout)
 
     async def update(
         self,
         destination_name: str,
-        id: int,
+        destination_connection_id: int,
         *,
         title: str | None = None,
         create_load_for_new_tables: bool | None = None,
@@ -131,30 +173,31 @@ class DestinationConnections(Service):
     ) -> DestinationConnection:
         """Rename a destination connection or change its automated-load setting.
 
-        ``PATCH /api/v3/destinations/{destination_name}/connections/{id}``
+        ``PATCH /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         The body is undocumented: ``title`` and ``create_load_for_new_tables`` are the
         reference's PROPOSAL; only the arguments given are sent.
 
         Raises:
-            ValidationError: empty ``destination_name`` or ``title``, or a non-integer ``id``.
+            ValidationError: empty ``destination_name`` or ``title``, or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """
-        path = f"{_base_path(destination_name)}/{path_id(id, 'id')}"
         body = compact(
             {
                 "title": None if title is None else _title(title),
                 "create_load_for_new_tables": create_load_for_new_tables,
             }
         )
+        path = _path(destination_name, destination_connection_id)
         return await self._call_model(
-            DestinationConnection, "PATCH", path, json=body, timeout=timeout
+            UPDATE, DestinationConnection, path=path, json=body, timeout=timeout
         )
 
     async def reauthorize(
         self,
         destination_name: str,
-        id: int,
+        destination_connection_id: int,
         *,
         title: str,
         connection_params: Mapping[str, Any],
@@ -162,33 +205,36 @@ class DestinationConnections(Service):
     ) -> DestinationConnection:
         """Re-authorize a destination connection with new connection parameters.
 
-        ``PUT /api/v3/destinations/{destination_name}/connections/{id}``
+        ``PUT /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         Unlike ``create``, this operation spells the key ``connection_params`` correctly.
 
         Args:
             destination_name: the destination type (e.g. ``bigquery``).
-            id: the destination connection id.
+            destination_connection_id: the destination connection id.
             title: the connection title (documented as part of the body; send the current one
                 to keep it).
             connection_params: destination-specific connection parameters and credentials.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``destination_name`` or ``title``, a non-integer ``id``, or
-                ``connection_params`` not a mapping (nothing is sent).
+            ValidationError: empty ``destination_name`` or ``title``, a non-integer
+                ``destination_connection_id``, or ``connection_params`` not a mapping (nothing
+                is sent).
             NotFoundError: no such destination connection in this workspace.
             BadRequestError: the API rejected the parameters.
         """
-        path = f"{_base_path(destination_name)}/{path_id(id, 'id')}"
         body = compact(
             {
                 "title": _title(title),
                 "connection_params": _params(connection_params, "connection_params"),
             }
         )
-        data = await self._call("PUT", path, json=body, timeout=timeout)
-        return await self._connection_or_read_back(data, destination_name, id, timeout)
+        path = _path(destination_name, destination_connection_id)
+        data = await self._call(REAUTHORIZE, path=path, json=body, timeout=timeout)
+        return await self._connection_or_read_back(
+            data, destination_name, destination_connection_id, timeout
+        )
 
     async def recheck(
         self,
@@ -202,21 +248,27 @@ class DestinationConnections(Service):
         ``PUT /api/v3/destinations/{destination_name}/connections/{destination_connection_id}/recheck``
 
         Raises:
-            ValidationError: empty ``destination_name`` or a non-integer id.
+            ValidationError: empty ``destination_name`` or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """  # noqa: E501 -- the literal path line above is longer than the limit
-        connection_id = path_id(destination_connection_id, "destination_connection_id")
-        path = f"{_base_path(destination_name)}/{connection_id}/recheck"
-        data = await self._call("PUT", path, timeout=timeout)
+        path = _path(destination_name, destination_connection_id)
+        data = await self._call(RECHECK, path=path, timeout=timeout)
         return await self._connection_or_read_back(
             data, destination_name, destination_connection_id, timeout
         )
 
     async def _connection_or_read_back(
-        self, data: Any, destination_name: str, id: int, timeout: Timeout | None
+        self,
+        data: Any,
+        destination_name: str,
+        destination_connection_id: int,
+        timeout: Timeout | None,
     ) -> DestinationConnection:
         return await self._model_or_read_back(
-            data, DestinationConnection, lambda: self.get(destination_name, id, timeout=timeout)
+            data,
+            DestinationConnection,
+            lambda: self.get(destination_name, destination_connection_id, timeout=timeout),
         )
 
 

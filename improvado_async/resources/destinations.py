@@ -5,9 +5,11 @@ from __future__ import annotations
 from ..config import Timeout
 from ..models.destinations import Destination
 from ..pagination import AsyncPaginator
-from ._base import Service
+from ._base import Service, declare
 
 __all__ = ["Destinations"]
+
+LIST = declare("destinations.list", "GET", "/api/v3/destinations", paginated=True)
 
 
 class Destinations(Service):
@@ -38,10 +40,5 @@ class Destinations(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/destinations",
-            Destination,
-            page=page,
-            size=page_size,
-            concurrency=concurrency,
-            timeout=timeout,
+            LIST, Destination, page=page, size=page_size, concurrency=concurrency, timeout=timeout
         )

@@ -12,15 +12,26 @@ from ..errors import ResponseDecodeError, ValidationError
 from ..models._converter import structure
 from ..models.external_auth_links import ExternalAuthLink
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import path_id, path_name
+from ._base import Service, declare
 
 __all__ = ["ExternalAuthLinks"]
 
-
-def _base_path(datasource_name: str) -> str:
-    name = path_name(datasource_name, "datasource_name")
-    return f"/api/v3/datasources/{name}/external-auth-links"
+CREATE = declare(
+    "external_auth_links.create",
+    "POST",
+    "/api/v3/datasources/{datasource_name}/external-auth-links",
+)
+LIST = declare(
+    "external_auth_links.list",
+    "GET",
+    "/api/v3/datasources/{datasource_name}/external-auth-links",
+    paginated=True,
+)
+REVOKE = declare(
+    "external_auth_links.revoke",
+    "POST",
+    "/api/v3/datasources/{datasource_name}/external-auth-links/{external_auth_link_id}/revoke",
+)
 
 
 def _send_email(value: object) -> bool | None:
@@ -89,9 +100,14 @@ class ExternalAuthLinks(Service):
             PermissionDeniedError: the agency lacks the external-auth feature.
             BadRequestError: the API rejected the values.
         """
-        path = _base_path(datasource_name)
         body = compact({"send_email": _send_email(send_email), "emails": _emails(emails)})
-        data = await self._call("POST", path, json=body, idempotent=idempotent, timeout=timeout)
+        data = await self._call(
+            CREATE,
+            path={"datasource_name": datasource_name},
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+        )
         return [structure(item, ExternalAuthLink) for item in _link_items(data)]
 
     def list(
@@ -121,8 +137,9 @@ class ExternalAuthLinks(Service):
             PermissionDeniedError: the agency lacks the external-auth feature.
         """
         return self._paginate(
-            _base_path(datasource_name),
+            LIST,
             ExternalAuthLink,
+            path={"datasource_name": datasource_name},
             page=page,
             size=page_size,
             concurrency=concurrency,
@@ -130,31 +147,34 @@ class ExternalAuthLinks(Service):
         )
 
     async def revoke(
-        self, datasource_name: str, id: int, *, timeout: Timeout | None = None
+        self, datasource_name: str, external_auth_link_id: int, *, timeout: Timeout | None = None
     ) -> ExternalAuthLink:
         """Revoke a pending link so it can no longer be used.
 
-        ``POST /api/v3/datasources/{datasource_name}/external-auth-links/{id}/revoke``
+        ``POST /api/v3/datasources/{datasource_name}/external-auth-links/{external_auth_link_id}/revoke``
 
         The response is undocumented: the revoked link is expected; if the API answers without
         one (e.g. 204), the link is read back from the link list.
 
         Raises:
-            ValidationError: empty ``datasource_name`` or a non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or a non-integer
+                ``external_auth_link_id``.
             NotFoundError: no such link for this data source.
             BadRequestError: the link was already used, expired or revoked.
             PermissionDeniedError: the agency lacks the external-auth feature.
-        """
-        path = f"{_base_path(datasource_name)}/{path_id(id, 'id')}/revoke"
-        data = await self._call("POST", path, timeout=timeout)
+        """  # noqa: E501 -- the literal path line above is longer than the limit
+        path = {"datasource_name": datasource_name, "external_auth_link_id": external_auth_link_id}
+        data = await self._call(REVOKE, path=path, timeout=timeout)
         if isinstance(data, dict) and "id" in data:
             return structure(data, ExternalAuthLink)
-        return await self._find(datasource_name, id, timeout)
+        return await self._find(datasource_name, external_auth_link_id, timeout)
 
     async def _find(
-        self, datasource_name: str, id: int, timeout: Timeout | None
+        self, datasource_name: str, external_auth_link_id: int, timeout: Timeout | None
     ) -> ExternalAuthLink:
         async for link in self.list(datasource_name, timeout=timeout):
-            if link.id == id:
+            if link.id == external_auth_link_id:
                 return link
-        raise ResponseDecodeError(f"revoking link {id} returned no link, and it is not listed")
+        raise ResponseDecodeError(
+            f"revoking link {external_auth_link_id} returned no link, and it is not listed"
+        )

@@ -16,28 +16,38 @@ from ..models.extract_templates import (
     TemplateValidation,
 )
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import (
-    date_range,
-    int_id,
-    int_ids,
-    optional_int_id,
-    path_id,
-    path_name,
-    strings,
-    text,
-)
+from ._base import Service, declare
+from ._validate import date_range, int_id, int_ids, optional_int_id, strings, text
 
 __all__ = ["ExtractTemplates"]
 
-
-def _templates_path(datasource_name: str) -> str:
-    return f"/api/v3/datasources/{path_name(datasource_name, 'datasource_name')}/extract-templates"
-
-
-def _by_id_path(template_id: int, action: str = "") -> str:
-    suffix = f"{action}/" if action else ""
-    return f"/api/v3/extract-template/{path_id(template_id, 'template_id')}/{suffix}"
+LIST = declare(
+    "extract_templates.list",
+    "GET",
+    "/api/v3/datasources/{datasource_name}/extract-templates",
+    paginated=True,
+)
+CREATE = declare(
+    "extract_templates.create", "POST", "/api/v3/datasources/{datasource_name}/extract-templates"
+)
+GET = declare(
+    "extract_templates.get",
+    "GET",
+    "/api/v3/datasources/{datasource_name}/extract-templates/{template_id}",
+)
+GET_BY_ID = declare("extract_templates.get_by_id", "GET", "/api/v3/extract-template/{template_id}/")
+PREVIEW = declare(
+    "extract_templates.preview", "POST", "/api/v3/extract-template/{template_id}/preview/"
+)
+VALIDATE = declare(
+    "extract_templates.validate", "POST", "/api/v3/extract-template/{template_id}/validation/"
+)
+CUSTOM_SETTING_OPTIONS = declare(
+    "extract_templates.custom_setting_options",
+    "POST",
+    "/api/v3/datasources/{datasource_name}/custom_setting_options/",
+    paginated=True,
+)
 
 
 def _preview(data: Any) -> TemplatePreview:
@@ -87,8 +97,9 @@ class ExtractTemplates(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            _templates_path(datasource_name),
+            LIST,
             ExtractTemplate,
+            path={"datasource_name": datasource_name},
             page=page,
             size=page_size,
             concurrency=concurrency,
@@ -138,7 +149,6 @@ class ExtractTemplates(Service):
                 without ``connection_id``.
             PermissionDeniedError: the caller lacks ``EXTRACT.CREATE``.
         """
-        path = _templates_path(datasource_name)
         body = compact(
             {
                 "parent_id": int_id(parent_id, "parent_id"),
@@ -153,22 +163,27 @@ class ExtractTemplates(Service):
             }
         )
         return await self._call_model(
-            ExtractTemplate, "POST", path, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            ExtractTemplate,
+            path={"datasource_name": datasource_name},
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
         )
 
     async def get(
-        self, datasource_name: str, id: int, *, timeout: Timeout | None = None
+        self, datasource_name: str, template_id: int, *, timeout: Timeout | None = None
     ) -> ExtractTemplate:
         """Get a template's full detail (provider fields only, ``sql_name`` included).
 
-        ``GET /api/v3/datasources/{datasource_name}/extract-templates/{id}``
+        ``GET /api/v3/datasources/{datasource_name}/extract-templates/{template_id}``
 
         Raises:
-            ValidationError: empty ``datasource_name`` or non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or non-integer ``template_id``.
             NotFoundError: no such template for this data source.
         """
-        path = f"{_templates_path(datasource_name)}/{path_id(id, 'id')}"
-        return await self._call_model(ExtractTemplate, "GET", path, timeout=timeout)
+        path = {"datasource_name": datasource_name, "template_id": template_id}
+        return await self._call_model(GET, ExtractTemplate, path=path, timeout=timeout)
 
     async def get_by_id(
         self, template_id: int, *, timeout: Timeout | None = None
@@ -182,7 +197,7 @@ class ExtractTemplates(Service):
             NotFoundError: no such template.
         """
         return await self._call_model(
-            ExtractTemplate, "GET", _by_id_path(template_id), timeout=timeout
+            GET_BY_ID, ExtractTemplate, path={"template_id": template_id}, timeout=timeout
         )
 
     async def preview(
@@ -228,8 +243,8 @@ class ExtractTemplates(Service):
                 "date_to": end,
             }
         )
-        path = _by_id_path(template_id, "preview")
-        data = await self._call("POST", path, json=body, idempotent=True, timeout=timeout)
+        path = {"template_id": template_id}
+        data = await self._call(PREVIEW, path=path, json=body, idempotent=True, timeout=timeout)
         return _preview(data)
 
     async def validate(
@@ -262,8 +277,8 @@ class ExtractTemplates(Service):
         body = compact(
             {"accounts": int_ids(accounts, "accounts"), "template_settings": template_settings}
         )
-        path = _by_id_path(template_id, "validation")
-        data = await self._call("POST", path, json=body, idempotent=True, timeout=timeout)
+        path = {"template_id": template_id}
+        data = await self._call(VALIDATE, path=path, json=body, idempotent=True, timeout=timeout)
         return _validation(data)
 
     def custom_setting_options(
@@ -302,10 +317,6 @@ class ExtractTemplates(Service):
                 ``connection_id``, ``page`` or ``page_size`` out of range.
             APIStatusError: the API rejected a page request.
         """
-        path = (
-            f"/api/v3/datasources/{path_name(datasource_name, 'datasource_name')}"
-            "/custom_setting_options/"
-        )
         body = compact(
             {
                 "connection_id": int_id(connection_id, "connection_id"),
@@ -315,12 +326,12 @@ class ExtractTemplates(Service):
             }
         )
         return self._paginate(
-            path,
+            CUSTOM_SETTING_OPTIONS,
             AccountSettingOptions,
+            path={"datasource_name": datasource_name},
             page=page,
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
-            method="POST",
             json=body,
         )

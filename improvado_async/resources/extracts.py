@@ -11,17 +11,23 @@ from .._transport.query import compact
 from ..config import Timeout
 from ..models._base import NOT_GIVEN, NotGiven
 from ..models._converter import structure
-from ..models.extracts import Extract, ExtractStatus, MigrateWideResult
+from ..models.extracts import EXTRACT_DONE, EXTRACT_FAILED, Extract, MigrateWideResult
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import csv_values, date_range, int_id, int_ids, iso_date, path_id, strings, text
+from ._base import Operation, Service, declare
+from ._validate import csv_values, date_range, int_id, int_ids, iso_date, strings, text
 from ._waiter import poll_until_terminal
 
 __all__ = ["Extracts"]
 
-
-def _extract_path(id: int, name: str = "id") -> str:
-    return f"/api/v3/extracts/{path_id(id, name)}"
+LIST = declare("extracts.list", "GET", "/api/v3/extracts", paginated=True)
+CREATE = declare("extracts.create", "POST", "/api/v3.1/extracts/")
+GET = declare("extracts.get", "GET", "/api/v3/extracts/{extract_id}")
+UPDATE = declare("extracts.update", "PUT", "/api/v3/extracts/{extract_id}")
+PARTIAL_UPDATE = declare("extracts.partial_update", "PATCH", "/api/v3/extracts/{extract_id}")
+RUN = declare("extracts.run", "POST", "/api/v3/extracts/{extract_id}/run")
+PAUSE = declare("extracts.pause", "POST", "/api/v3/extracts/{extract_id}/pause")
+UNPAUSE = declare("extracts.unpause", "POST", "/api/v3/extracts/{extract_id}/unpause")
+MIGRATE_WIDE = declare("extracts.migrate_wide", "POST", "/api/v3/extracts/migrate-wide")
 
 
 def _settings_body(
@@ -59,8 +65,8 @@ def _migration(data: Any) -> MigrateWideResult:
 class Extracts(Service):
     """The ``extracts`` area (workspace scope: Bearer token or cookie).
 
-    Note the path-parameter names: ``{id}`` for get/update/partial_update/run, ``{extract_id}``
-    for pause/unpause; creation is the API's only ``/api/v3.1/`` route.
+    The SDK names every id parameter ``<resource>_id`` (here ``extract_id``), whatever the
+    API's reference calls it; creation is the API's only ``/api/v3.1/`` route.
     """
 
     def list(
@@ -93,7 +99,7 @@ class Extracts(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/extracts",
+            LIST,
             Extract,
             params={
                 "connection_id": csv_values(connection_id, "connection_id"),
@@ -148,25 +154,25 @@ class Extracts(Service):
                 "accounts": int_ids(accounts, "accounts"),
             }
         )
-        data = await self._call(
-            "POST", "/api/v3.1/extracts/", json=body, idempotent=idempotent, timeout=timeout
-        )
+        data = await self._call(CREATE, json=body, idempotent=idempotent, timeout=timeout)
         return _extract_list(data)
 
-    async def get(self, id: int, *, timeout: Timeout | None = None) -> Extract:
+    async def get(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
         """Get one extract.
 
-        ``GET /api/v3/extracts/{id}``
+        ``GET /api/v3/extracts/{extract_id}``
 
         Raises:
-            ValidationError: non-integer ``id``.
+            ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return await self._call_model(Extract, "GET", _extract_path(id), timeout=timeout)
+        return await self._call_model(
+            GET, Extract, path={"extract_id": extract_id}, timeout=timeout
+        )
 
     async def update(
         self,
-        id: int,
+        extract_id: int,
         *,
         fields: Sequence[str] | None = None,
         additional_params: Mapping[str, Any] | None = None,
@@ -176,13 +182,13 @@ class Extracts(Service):
     ) -> Extract:
         """Replace an extract's fields, additional parameters, backfill date and schedules.
 
-        ``PUT /api/v3/extracts/{id}``
+        ``PUT /api/v3/extracts/{extract_id}``
 
         Arguments left at their default are not sent. ``sync_historical_data=None`` is sent as
         JSON ``null`` (clears the backfill date); leave it at ``NOT_GIVEN`` to omit it.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             fields: field names to extract.
             additional_params: extra settings, e.g. ``{"time_granularity": ...}``.
             sync_historical_data: backfill start (``date`` or ``YYYY-MM-DD``), ``None`` to
@@ -191,19 +197,20 @@ class Extracts(Service):
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``fields``, a malformed date or non-integer ``id`` (nothing
-                is sent).
+            ValidationError: empty ``fields``, a malformed date or non-integer ``extract_id``
+                (nothing is sent).
             NotFoundError: no such extract in this workspace.
             BadRequestError: the API rejected the values (e.g. backfill on a lifetime
                 template).
         """
-        path = _extract_path(id)
         body = _settings_body(fields, additional_params, sync_historical_data, schedules)
-        return await self._call_model(Extract, "PUT", path, json=body, timeout=timeout)
+        return await self._call_model(
+            UPDATE, Extract, path={"extract_id": extract_id}, json=body, timeout=timeout
+        )
 
     async def partial_update(
         self,
-        id: int,
+        extract_id: int,
         *,
         fields: Sequence[str] | None = None,
         additional_params: Mapping[str, Any] | None = None,
@@ -213,13 +220,13 @@ class Extracts(Service):
     ) -> Extract:
         """Change only the given settings of an extract.
 
-        ``PATCH /api/v3/extracts/{id}``
+        ``PATCH /api/v3/extracts/{extract_id}``
 
         Only the arguments given are sent. ``sync_historical_data=None`` is sent as JSON
         ``null`` (clears the backfill date); leave it at ``NOT_GIVEN`` to omit it.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             fields: field names to extract.
             additional_params: extra settings, e.g. ``{"time_granularity": ...}``.
             sync_historical_data: backfill start (``date`` or ``YYYY-MM-DD``), ``None`` to
@@ -228,18 +235,19 @@ class Extracts(Service):
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``fields``, a malformed date or non-integer ``id`` (nothing
-                is sent).
+            ValidationError: empty ``fields``, a malformed date or non-integer ``extract_id``
+                (nothing is sent).
             NotFoundError: no such extract in this workspace.
             BadRequestError: the API rejected the values.
         """
-        path = _extract_path(id)
         body = _settings_body(fields, additional_params, sync_historical_data, schedules)
-        return await self._call_model(Extract, "PATCH", path, json=body, timeout=timeout)
+        return await self._call_model(
+            PARTIAL_UPDATE, Extract, path={"extract_id": extract_id}, json=body, timeout=timeout
+        )
 
     async def run(
         self,
-        id: int,
+        extract_id: int,
         *,
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
@@ -247,13 +255,13 @@ class Extracts(Service):
     ) -> Extract:
         """Run an extract now, optionally for a date range.
 
-        ``POST /api/v3/extracts/{id}/run``
+        ``POST /api/v3/extracts/{extract_id}/run``
 
         The body (``date_from``/``date_to``) and the response are undocumented (PROPOSAL); when
         the answer is not an extract, the extract is read back.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             date_from: first day (``date`` or ``YYYY-MM-DD``); requires ``date_to``.
             date_to: last day; requires ``date_from``.
             timeout: overrides the client's timeout.
@@ -265,7 +273,7 @@ class Extracts(Service):
         """
         start, end = date_range(date_from, date_to)
         body = {"date_from": start, "date_to": end} if start is not None else None
-        return await self._state_change(_extract_path(id), id, body, "run", timeout)
+        return await self._state_change(RUN, extract_id, body, timeout)
 
     async def pause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
         """Pause an extract (it stays paused until unpaused).
@@ -276,8 +284,7 @@ class Extracts(Service):
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        path = _extract_path(extract_id, "extract_id")
-        return await self._state_change(path, extract_id, None, "pause", timeout)
+        return await self._state_change(PAUSE, extract_id, None, timeout)
 
     async def unpause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
         """Resume a paused extract.
@@ -288,8 +295,7 @@ class Extracts(Service):
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        path = _extract_path(extract_id, "extract_id")
-        return await self._state_change(path, extract_id, None, "unpause", timeout)
+        return await self._state_change(UNPAUSE, extract_id, None, timeout)
 
     async def migrate_wide(
         self,
@@ -333,60 +339,59 @@ class Extracts(Service):
                 "template_settings": template_settings,
             }
         )
-        data = await self._call(
-            "POST",
-            "/api/v3/extracts/migrate-wide",
-            json=body,
-            idempotent=idempotent,
-            timeout=timeout,
-        )
+        data = await self._call(MIGRATE_WIDE, json=body, idempotent=idempotent, timeout=timeout)
         return _migration(data)
 
     async def wait(
         self,
-        id: int,
+        extract_id: int,
         *,
-        timeout: float | None = 600.0,
+        max_wait: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
         on_progress: Callable[[Extract], object] | None = None,
+        timeout: Timeout | None = None,
     ) -> Extract:
         """Poll an extract until its run finishes and return the final extract.
 
-        Polls ``GET /api/v3/extracts/{id}`` with back-off (``poll_interval`` growing by half up
-        to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures. The
-        status enum is undocumented: these are the reference's PROPOSAL values, so call this
-        after :meth:`run` (whose answer is ``syncing``).
+        Polls ``GET /api/v3/extracts/{extract_id}`` with back-off (``poll_interval`` growing by
+        half up to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are
+        failures; :attr:`Extract.is_terminal` says the same. The status enum is undocumented:
+        these are the reference's PROPOSAL values, so call this after :meth:`run` (whose answer
+        is ``syncing``).
 
         Args:
-            id: the extract to watch.
-            timeout: seconds to wait in all (``None``: no limit).
+            extract_id: the extract to watch.
+            max_wait: seconds to wait in all (``None``: no limit).
             poll_interval: first delay between polls, in seconds.
             max_poll_interval: largest delay between polls.
             on_progress: called with every extract fetched.
+            timeout: the time limits of each poll request (as on every method).
 
         Raises:
             RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
-            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last extract seen).
+            WaitTimeoutError: ``max_wait`` passed first (``last`` holds the last extract seen).
             NotFoundError: no such extract in this workspace.
         """
         return await poll_until_terminal(
-            lambda: self.get(id),
+            lambda: self.get(extract_id, timeout=timeout),
             status_of=lambda extract: extract.status,
-            done=frozenset({ExtractStatus.SUCCESS.value}),
-            failed=frozenset({ExtractStatus.ERROR.value, ExtractStatus.PAUSED.value}),
+            done=EXTRACT_DONE,
+            failed=EXTRACT_FAILED,
             error_text_of=lambda extract: extract.error_text,
-            label=f"extract {id}",
-            timeout=timeout,
+            label=f"extract {extract_id}",
+            max_wait=max_wait,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
         )
 
     async def _state_change(
-        self, path: str, extract_id: int, body: Any, action: str, timeout: Timeout | None
+        self, operation: Operation, extract_id: int, body: Any, timeout: Timeout | None
     ) -> Extract:
-        data = await self._call("POST", f"{path}/{action}", json=body, timeout=timeout)
+        data = await self._call(
+            operation, path={"extract_id": extract_id}, json=body, timeout=timeout
+        )
         return await self._model_or_read_back(
             data, Extract, lambda: self.get(extract_id, timeout=timeout)
         )

@@ -9,10 +9,12 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models._converter import structure
 from ..models.iframe import IframeUrl
-from ._base import Scope, Service
-from ._validate import path_id
+from ._base import Scope, Service, declare
+from ._validate import int_id
 
 __all__ = ["Iframe"]
+
+GET_URL = declare("iframe.get_url", "POST", "/api/v3/get_iframe_url", scope=Scope.BASIC)
 
 
 def _optional_name(value: object, name: str) -> str | None:
@@ -58,16 +60,14 @@ class Iframe(Service):
         """
         body = compact(
             {
-                "workspace_id": int(path_id(workspace_id, "workspace_id")),
+                "workspace_id": int_id(workspace_id, "workspace_id"),
                 "datasource_name": _optional_name(datasource_name, "datasource_name"),
                 "destination_name": _optional_name(destination_name, "destination_name"),
             }
         )
         data = await self._call(
-            "POST",
-            "/api/v3/get_iframe_url",
+            GET_URL,
             json=body,
-            scope=Scope.BASIC,
             idempotent=True,  # only hands out a URL: repeating it changes nothing
             timeout=timeout,
         )

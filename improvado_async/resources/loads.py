@@ -9,13 +9,22 @@ from typing import Any
 from .._transport.query import compact
 from ..config import Timeout
 from ..models._base import NOT_GIVEN, NotGiven
-from ..models.loads import Load, LoadStatus
+from ..models.loads import LOAD_DONE, LOAD_FAILED, Load
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import date_range, path_id
+from ._base import Operation, Service, declare
+from ._validate import date_range
 from ._waiter import poll_until_terminal
 
 __all__ = ["Loads"]
+
+LIST = declare("loads.list", "GET", "/api/v3/loads", paginated=True)
+CREATE = declare("loads.create", "POST", "/api/v3/loads")
+GET = declare("loads.get", "GET", "/api/v3/loads/{load_id}")
+UPDATE = declare("loads.update", "PUT", "/api/v3/loads/{load_id}")
+DELETE = declare("loads.delete", "DELETE", "/api/v3/loads/{load_id}")
+PAUSE = declare("loads.pause", "PUT", "/api/v3/loads/{load_id}/pause")
+UNPAUSE = declare("loads.unpause", "PUT", "/api/v3/loads/{load_id}/unpause")
+RUN = declare("loads.run", "PUT", "/api/v3/loads/{load_id}/run")
 
 
 class Loads(Service):
@@ -50,7 +59,7 @@ class Loads(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            "/api/v3/loads",
+            LIST,
             Load,
             params={
                 "data_table_id": data_table_id,
@@ -101,7 +110,7 @@ class Loads(Service):
             }
         )
         return await self._call_model(
-            Load, "POST", "/api/v3/loads", json=body, idempotent=idempotent, timeout=timeout
+            CREATE, Load, json=body, idempotent=idempotent, timeout=timeout
         )
 
     async def get(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
@@ -112,8 +121,7 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        path = f"/api/v3/loads/{path_id(load_id, 'load_id')}"
-        return await self._call_model(Load, "GET", path, timeout=timeout)
+        return await self._call_model(GET, Load, path={"load_id": load_id}, timeout=timeout)
 
     async def update(
         self,
@@ -142,12 +150,13 @@ class Loads(Service):
             NotFoundError: no such load in this workspace.
             BadRequestError: the API rejected the values.
         """
-        path = f"/api/v3/loads/{path_id(load_id, 'load_id')}"
         body = compact({"run_policy": run_policy})
         # None is a real value here (JSON null clears the schedule); only NOT_GIVEN omits it.
         if not isinstance(schedule, NotGiven):
             body["schedule"] = schedule
-        return await self._call_model(Load, "PUT", path, json=body, timeout=timeout)
+        return await self._call_model(
+            UPDATE, Load, path={"load_id": load_id}, json=body, timeout=timeout
+        )
 
     async def delete(self, load_id: int, *, timeout: Timeout | None = None) -> None:
         """Delete a load.
@@ -157,31 +166,31 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        await self._call("DELETE", f"/api/v3/loads/{path_id(load_id, 'load_id')}", timeout=timeout)
+        await self._call(DELETE, path={"load_id": load_id}, timeout=timeout)
 
-    async def pause(self, id: int, *, timeout: Timeout | None = None) -> Load:
+    async def pause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
         """Pause a load.
 
-        ``PUT /api/v3/loads/{id}/pause``
+        ``PUT /api/v3/loads/{load_id}/pause``
 
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return await self._state_change(id, "pause", None, timeout)
+        return await self._state_change(PAUSE, load_id, None, timeout)
 
-    async def unpause(self, id: int, *, timeout: Timeout | None = None) -> Load:
+    async def unpause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
         """Resume a paused load.
 
-        ``PUT /api/v3/loads/{id}/unpause``
+        ``PUT /api/v3/loads/{load_id}/unpause``
 
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return await self._state_change(id, "unpause", None, timeout)
+        return await self._state_change(UNPAUSE, load_id, None, timeout)
 
     async def run(
         self,
-        id: int,
+        load_id: int,
         *,
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
@@ -189,10 +198,10 @@ class Loads(Service):
     ) -> Load:
         """Run a load now, optionally for a date range (ignored by loads "by accounts").
 
-        ``PUT /api/v3/loads/{id}/run``
+        ``PUT /api/v3/loads/{load_id}/run``
 
         Args:
-            id: the load id.
+            load_id: the load id.
             date_from: first day (``date`` or ``YYYY-MM-DD``); requires ``date_to``.
             date_to: last day; requires ``date_from``.
             timeout: overrides the client's timeout.
@@ -204,54 +213,55 @@ class Loads(Service):
         """
         start, end = date_range(date_from, date_to)
         body = {"date_from": start, "date_to": end} if start is not None else None
-        return await self._state_change(id, "run", body, timeout)
+        return await self._state_change(RUN, load_id, body, timeout)
 
     async def wait(
         self,
         load_id: int,
         *,
-        timeout: float | None = 600.0,
+        max_wait: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
         on_progress: Callable[[Load], object] | None = None,
+        timeout: Timeout | None = None,
     ) -> Load:
         """Poll a load until its run finishes and return the final load.
 
         Polls ``GET /api/v3/loads/{load_id}`` with back-off (``poll_interval`` growing by half up
         to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures (a
-        paused load does not finish its run). The status enum is undocumented: these are the
-        reference's PROPOSAL values.
+        paused load does not finish its run); :attr:`Load.is_terminal` says the same. The status
+        enum is undocumented: these are the reference's PROPOSAL values.
 
         Args:
             load_id: the load to watch.
-            timeout: seconds to wait in all (``None``: no limit).
+            max_wait: seconds to wait in all (``None``: no limit).
             poll_interval: first delay between polls, in seconds.
             max_poll_interval: largest delay between polls.
             on_progress: called with every load fetched (e.g. to print progress).
+            timeout: the time limits of each poll request (as on every method).
 
         Raises:
             RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
-            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last load seen).
+            WaitTimeoutError: ``max_wait`` passed first (``last`` holds the last load seen).
             NotFoundError: no such load in this workspace.
         """
         return await poll_until_terminal(
-            lambda: self.get(load_id),
+            lambda: self.get(load_id, timeout=timeout),
             status_of=lambda load: load.status,
-            done=frozenset({LoadStatus.SUCCESS.value}),
-            failed=frozenset({LoadStatus.ERROR.value, LoadStatus.PAUSED.value}),
+            done=LOAD_DONE,
+            failed=LOAD_FAILED,
             error_text_of=lambda load: load.error_text,
             label=f"load {load_id}",
-            timeout=timeout,
+            max_wait=max_wait,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
         )
 
     async def _state_change(
-        self, load_id: int, action: str, body: Any, timeout: Timeout | None
+        self, operation: Operation, load_id: int, body: Any, timeout: Timeout | None
     ) -> Load:
-        path = f"/api/v3/loads/{path_id(load_id, 'id')}/{action}"
-        data = await self._call("PUT", path, json=body, timeout=timeout)
+        data = await self._call(operation, path={"load_id": load_id}, json=body, timeout=timeout)
         return await self._model_or_read_back(
             data, Load, lambda: self.get(load_id, timeout=timeout)
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from ..config import Timeout
 from ..models.recipes import Recipe
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service
+from ._base import Scope, Service, declare
 
 __all__ = ["Recipes"]
+
+LIST = declare("recipes.list", "GET", "/api/v3/recipes", scope=Scope.BASIC, paginated=True)
 
 
 class Recipes(Service):
@@ -39,11 +41,5 @@ class Recipes(Service):
             AuthenticationError: wrong Basic credentials.
         """
         return self._paginate(
-            "/api/v3/recipes",
-            Recipe,
-            page=page,
-            size=page_size,
-            concurrency=concurrency,
-            scope=Scope.BASIC,
-            timeout=timeout,
+            LIST, Recipe, page=page, size=page_size, concurrency=concurrency, timeout=timeout
         )

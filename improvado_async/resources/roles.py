@@ -10,17 +10,18 @@ from ..errors import ValidationError
 from ..models._converter import structure
 from ..models.roles import PermissionLayer, Role, RoleDeletion, RoleUser
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service
-from ._validate import path_id
+from ._base import Scope, Service, declare
 
 __all__ = ["Roles"]
 
-_PATH = "/api/v3/roles/"
-
-
-def _role_path(role_id: int) -> str:
-    """No trailing slash here: only the list/create path has one, as documented."""
-    return f"/api/v3/roles/{path_id(role_id, 'role_id')}"
+# Only the list/create path ends with a slash, as documented.
+LIST = declare("roles.list", "GET", "/api/v3/roles/", scope=Scope.BASIC)
+CREATE = declare("roles.create", "POST", "/api/v3/roles/", scope=Scope.BASIC)
+PERMISSIONS = declare("roles.permissions", "GET", "/api/v3/roles/permissions", scope=Scope.BASIC)
+GET = declare("roles.get", "GET", "/api/v3/roles/{role_id}", scope=Scope.BASIC)
+UPDATE = declare("roles.update", "PATCH", "/api/v3/roles/{role_id}", scope=Scope.BASIC)
+DELETE = declare("roles.delete", "DELETE", "/api/v3/roles/{role_id}", scope=Scope.BASIC)
+USERS = declare("roles.users", "GET", "/api/v3/roles/{role_id}/users", scope=Scope.BASIC)
 
 
 def _title(value: object) -> str:
@@ -66,7 +67,7 @@ class Roles(Service):
             AuthenticationError: wrong Basic credentials.
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return self._paginate(_PATH, Role, scope=Scope.BASIC, timeout=timeout, paged=False)
+        return self._paginate(LIST, Role, timeout=timeout)
 
     async def create(
         self,
@@ -102,13 +103,7 @@ class Roles(Service):
             }
         )
         return await self._call_model(
-            Role,
-            "POST",
-            _PATH,
-            json=body,
-            scope=Scope.BASIC,
-            idempotent=idempotent,
-            timeout=timeout,
+            CREATE, Role, json=body, idempotent=idempotent, timeout=timeout
         )
 
     def permissions(self, *, timeout: Timeout | None = None) -> AsyncPaginator[PermissionLayer]:
@@ -124,13 +119,7 @@ class Roles(Service):
         Raises:
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return self._paginate(
-            "/api/v3/roles/permissions",
-            PermissionLayer,
-            scope=Scope.BASIC,
-            timeout=timeout,
-            paged=False,
-        )
+        return self._paginate(PERMISSIONS, PermissionLayer, timeout=timeout)
 
     async def get(self, role_id: int, *, timeout: Timeout | None = None) -> Role:
         """Get one role.
@@ -141,9 +130,7 @@ class Roles(Service):
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return await self._call_model(
-            Role, "GET", _role_path(role_id), scope=Scope.BASIC, timeout=timeout
-        )
+        return await self._call_model(GET, Role, path={"role_id": role_id}, timeout=timeout)
 
     async def update(
         self,
@@ -166,7 +153,6 @@ class Roles(Service):
             BadRequestError: duplicate title, unknown permission, or a system role.
             NotFoundError: no such role in the agency.
         """
-        path = _role_path(role_id)
         body = compact(
             {
                 "title": None if title is None else _title(title),
@@ -175,7 +161,7 @@ class Roles(Service):
             }
         )
         return await self._call_model(
-            Role, "PATCH", path, json=body, scope=Scope.BASIC, timeout=timeout
+            UPDATE, Role, path={"role_id": role_id}, json=body, timeout=timeout
         )
 
     async def delete(self, role_id: int, *, timeout: Timeout | None = None) -> RoleDeletion:
@@ -191,8 +177,7 @@ class Roles(Service):
             BadRequestError: the role is a system role.
             NotFoundError: no such role in the agency.
         """
-        path = _role_path(role_id)
-        data = await self._call("DELETE", path, scope=Scope.BASIC, timeout=timeout)
+        data = await self._call(DELETE, path={"role_id": role_id}, timeout=timeout)
         return structure(data if isinstance(data, dict) else {}, RoleDeletion)
 
     def users(self, role_id: int, *, timeout: Timeout | None = None) -> AsyncPaginator[RoleUser]:
@@ -210,10 +195,4 @@ class Roles(Service):
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return self._paginate(
-            f"{_role_path(role_id)}/users",
-            RoleUser,
-            scope=Scope.BASIC,
-            timeout=timeout,
-            paged=False,
-        )
+        return self._paginate(USERS, RoleUser, path={"role_id": role_id}, timeout=timeout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
@@ -11,17 +10,29 @@ from ..errors import ValidationError
 from ..models._converter import structure
 from ..models.webhooks import WebhookEndpoint
 from ..pagination import AsyncPaginator
-from ._base import Service
-from ._validate import https_url, non_empty, path_id
+from ._base import Operation, Service, declare
+from ._validate import https_url, non_empty
 
 __all__ = ["WebhookEndpoints"]
 
-_PATH = "/api/v3/webhook_endpoints/"
-
-
-def _endpoint_path(id: int, action: str = "") -> str:
-    """The endpoint's path; every webhook path ends with a slash, as documented."""
-    return f"{_PATH}{path_id(id, 'id')}/{action + '/' if action else ''}"
+# Every webhook path ends with a slash, as documented.
+LIST = declare("webhook_endpoints.list", "GET", "/api/v3/webhook_endpoints/", paginated=True)
+CREATE = declare("webhook_endpoints.create", "POST", "/api/v3/webhook_endpoints/")
+GET = declare("webhook_endpoints.get", "GET", "/api/v3/webhook_endpoints/{webhook_endpoint_id}/")
+UPDATE = declare(
+    "webhook_endpoints.update", "PATCH", "/api/v3/webhook_endpoints/{webhook_endpoint_id}/"
+)
+DELETE = declare(
+    "webhook_endpoints.delete", "DELETE", "/api/v3/webhook_endpoints/{webhook_endpoint_id}/"
+)
+VERIFY = declare(
+    "webhook_endpoints.verify", "POST", "/api/v3/webhook_endpoints/{webhook_endpoint_id}/verify/"
+)
+REGENERATE_SECRET = declare(
+    "webhook_endpoints.regenerate_secret",
+    "POST",
+    "/api/v3/webhook_endpoints/{webhook_endpoint_id}/regenerate_secret/",
+)
 
 
 def _event_types(value: object) -> list[object]:
@@ -61,7 +72,7 @@ class WebhookEndpoints(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            _PATH,
+            LIST,
             WebhookEndpoint,
             page=page,
             size=page_size,
@@ -96,28 +107,26 @@ class WebhookEndpoints(Service):
         """
         body = {"url": https_url(url, "url"), "event_types": _event_types(event_types)}
         return await self._call_model(
-            WebhookEndpoint,
-            "POST",
-            _PATH,
-            json=compact(body),
-            idempotent=idempotent,
-            timeout=timeout,
+            CREATE, WebhookEndpoint, json=compact(body), idempotent=idempotent, timeout=timeout
         )
 
-    async def get(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    async def get(
+        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+    ) -> WebhookEndpoint:
         """Get one webhook endpoint.
 
-        ``GET /api/v3/webhook_endpoints/{id}/``
+        ``GET /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        return await self._call_model(WebhookEndpoint, "GET", _endpoint_path(id), timeout=timeout)
+        path = {"webhook_endpoint_id": webhook_endpoint_id}
+        return await self._call_model(GET, WebhookEndpoint, path=path, timeout=timeout)
 
     async def update(
         self,
-        id: int,
+        webhook_endpoint_id: int,
         *,
         url: str | None = None,
         event_types: Sequence[str] | None = None,
@@ -125,74 +134,78 @@ class WebhookEndpoints(Service):
     ) -> WebhookEndpoint:
         """Change a webhook endpoint's URL or subscribed event types.
 
-        ``PATCH /api/v3/webhook_endpoints/{id}/``
+        ``PATCH /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Only the arguments given are sent. A new URL may need verifying again.
 
         Raises:
-            ValidationError: ``id`` is not an integer, ``url`` is not https, or
-                ``event_types`` is empty (nothing is sent).
+            ValidationError: ``webhook_endpoint_id`` is not an integer, ``url`` is not https,
+                or ``event_types`` is empty (nothing is sent).
             NotFoundError: no such endpoint in this workspace.
         """
-        path = _endpoint_path(id)
         body = compact(
             {
                 "url": None if url is None else https_url(url, "url"),
                 "event_types": None if event_types is None else _event_types(event_types),
             }
         )
-        return await self._call_model(WebhookEndpoint, "PATCH", path, json=body, timeout=timeout)
+        path = {"webhook_endpoint_id": webhook_endpoint_id}
+        return await self._call_model(
+            UPDATE, WebhookEndpoint, path=path, json=body, timeout=timeout
+        )
 
-    async def delete(self, id: int, *, timeout: Timeout | None = None) -> None:
+    async def delete(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> None:
         """Delete a webhook endpoint.
 
-        ``DELETE /api/v3/webhook_endpoints/{id}/``
+        ``DELETE /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        await self._call("DELETE", _endpoint_path(id), timeout=timeout)
+        await self._call(DELETE, path={"webhook_endpoint_id": webhook_endpoint_id}, timeout=timeout)
 
-    async def verify(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    async def verify(
+        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+    ) -> WebhookEndpoint:
         """Ask Improvado to verify the receiver (challenge request); success makes it active.
 
-        ``POST /api/v3/webhook_endpoints/{id}/verify/``
+        ``POST /api/v3/webhook_endpoints/{webhook_endpoint_id}/verify/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             BadRequestError: the receiver did not answer the challenge correctly.
             NotFoundError: no such endpoint in this workspace.
         """
-        data = await self._call("POST", _endpoint_path(id, "verify"), timeout=timeout)
-        return await self._merged_with_endpoint(id, data, timeout)
+        return await self._action(VERIFY, webhook_endpoint_id, timeout)
 
     async def regenerate_secret(
-        self, id: int, *, timeout: Timeout | None = None
+        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
     ) -> WebhookEndpoint:
         """Replace the signing secret; the old one stops working at once.
 
-        ``POST /api/v3/webhook_endpoints/{id}/regenerate_secret/``
+        ``POST /api/v3/webhook_endpoints/{webhook_endpoint_id}/regenerate_secret/``
 
         The endpoint goes back to ``unverified``. The returned endpoint carries the new
         ``secret``.
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        data = await self._call("POST", _endpoint_path(id, "regenerate_secret"), timeout=timeout)
-        return await self._merged_with_endpoint(id, data, timeout)
+        return await self._action(REGENERATE_SECRET, webhook_endpoint_id, timeout)
 
-    async def _merged_with_endpoint(
-        self, id: int, data: Any, timeout: Timeout | None
+    async def _action(
+        self, operation: Operation, webhook_endpoint_id: int, timeout: Timeout | None
     ) -> WebhookEndpoint:
+        path = {"webhook_endpoint_id": webhook_endpoint_id}
+        data = await self._call(operation, path=path, timeout=timeout)
         if isinstance(data, dict) and "id" in data:
             return structure(data, WebhookEndpoint)
         # The response shape is undocumented: it may be empty or carry only some keys (e.g.
         # just the new ``secret``). Read the endpoint back and lay the answer over it, so a
         # secret returned only here is never lost.
-        current = await self._call("GET", _endpoint_path(id), timeout=timeout)
+        current = await self._call(GET, path=path, timeout=timeout)
         partial = data if isinstance(data, dict) else {}
         merged = {**current, **partial} if isinstance(current, dict) else current
         return structure(merged, WebhookEndpoint)

@@ -7,9 +7,11 @@ from typing import Any
 from ..config import Timeout
 from ..models.webhooks import EventTypeInfo
 from ..pagination import AsyncPaginator
-from ._base import Service
+from ._base import Service, declare
 
 __all__ = ["WebhookEventTypes"]
+
+LIST = declare("webhook_event_types.list", "GET", "/api/v3/webhook_event_types/")
 
 
 def _as_objects(data: Any) -> Any:
@@ -42,11 +44,11 @@ class WebhookEventTypes(Service):
         Raises:
             APIStatusError: the API rejected the request.
         """
-        path = "/api/v3/webhook_event_types/"
 
         async def fetch(number: int) -> Any:
-            # Like ``_paginate(paged=False)``: no page parameter until a page links onwards.
+            # Like ``_paginate`` of an operation not declared paginated: no page parameter
+            # until a page links onwards.
             params = None if number == 1 else {"page": number}
-            return _as_objects(await self._call("GET", path, params=params, timeout=timeout))
+            return _as_objects(await self._call(LIST, params=params, timeout=timeout))
 
         return AsyncPaginator(fetch, EventTypeInfo)

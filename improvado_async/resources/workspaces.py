@@ -5,20 +5,31 @@ from __future__ import annotations
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ResponseDecodeError, ValidationError
-from ..models._converter import structure
 from ..models.recipes import Recipe
 from ..models.workspaces import Dashboard, Workspace
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service
-from ._validate import path_id
+from ._base import Scope, Service, declare
+from ._validate import int_id
+from .recipes import LIST as LIST_RECIPES
 
 __all__ = ["Workspaces"]
 
-_PATH = "/api/v3/workspaces"
-
-
-def _workspace_path(id: int) -> str:
-    return f"{_PATH}/{path_id(id, 'id')}"
+LIST = declare("workspaces.list", "GET", "/api/v3/workspaces", scope=Scope.BASIC, paginated=True)
+CREATE = declare("workspaces.create", "POST", "/api/v3/workspaces", scope=Scope.BASIC)
+GET = declare("workspaces.get", "GET", "/api/v3/workspaces/{workspace_id}", scope=Scope.BASIC)
+UPDATE = declare("workspaces.update", "PUT", "/api/v3/workspaces/{workspace_id}", scope=Scope.BASIC)
+LIST_DASHBOARDS = declare(
+    "workspaces.list_dashboards",
+    "GET",
+    "/api/v3/workspaces/{workspace_id}/dashboards",
+    scope=Scope.BASIC,
+)
+ENABLE_RECIPE = declare(
+    "workspaces.enable_recipe",
+    "POST",
+    "/api/v3/workspaces/{workspace_id}/recipes",
+    scope=Scope.BASIC,
+)
 
 
 def _title(value: object) -> str:
@@ -59,13 +70,7 @@ class Workspaces(Service):
             AuthenticationError: wrong Basic credentials.
         """
         return self._paginate(
-            _PATH,
-            Workspace,
-            page=page,
-            size=page_size,
-            concurrency=concurrency,
-            scope=Scope.BASIC,
-            timeout=timeout,
+            LIST, Workspace, page=page, size=page_size, concurrency=concurrency, timeout=timeout
         )
 
     async def create(
@@ -94,31 +99,25 @@ class Workspaces(Service):
         """
         body = compact({"title": _title(title), "description": _description(description)})
         return await self._call_model(
-            Workspace,
-            "POST",
-            _PATH,
-            json=body,
-            scope=Scope.BASIC,
-            idempotent=idempotent,
-            timeout=timeout,
+            CREATE, Workspace, json=body, idempotent=idempotent, timeout=timeout
         )
 
-    async def get(self, id: int, *, timeout: Timeout | None = None) -> Workspace:
+    async def get(self, workspace_id: int, *, timeout: Timeout | None = None) -> Workspace:
         """Get one workspace.
 
-        ``GET /api/v3/workspaces/{id}``
+        ``GET /api/v3/workspaces/{workspace_id}``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``workspace_id`` is not an integer.
             NotFoundError: no such workspace in the agency.
         """
         return await self._call_model(
-            Workspace, "GET", _workspace_path(id), scope=Scope.BASIC, timeout=timeout
+            GET, Workspace, path={"workspace_id": workspace_id}, timeout=timeout
         )
 
     async def update(
         self,
-        id: int,
+        workspace_id: int,
         *,
         title: str | None = None,
         description: str | None = None,
@@ -126,23 +125,22 @@ class Workspaces(Service):
     ) -> Workspace:
         """Rename a workspace or change its description.
 
-        ``PUT /api/v3/workspaces/{id}``
+        ``PUT /api/v3/workspaces/{workspace_id}``
 
         The body is undocumented: ``title`` and ``description`` are the reference's PROPOSAL;
         only the arguments given are sent.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             title: the new name (non-empty).
             description: the new description.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: a non-integer ``id``, an empty ``title`` or a non-string
+            ValidationError: a non-integer ``workspace_id``, an empty ``title`` or a non-string
                 ``description`` (nothing is sent).
             NotFoundError: no such workspace in the agency.
         """
-        path = _workspace_path(id)
         body = compact(
             {
                 "title": None if title is None else _title(title),
@@ -150,37 +148,33 @@ class Workspaces(Service):
             }
         )
         return await self._call_model(
-            Workspace, "PUT", path, json=body, scope=Scope.BASIC, timeout=timeout
+            UPDATE, Workspace, path={"workspace_id": workspace_id}, json=body, timeout=timeout
         )
 
     def list_dashboards(
-        self, id: int, *, timeout: Timeout | None = None
+        self, workspace_id: int, *, timeout: Timeout | None = None
     ) -> AsyncPaginator[Dashboard]:
         """List the dashboards of a workspace.
 
-        ``GET /api/v3/workspaces/{id}/dashboards``
+        ``GET /api/v3/workspaces/{workspace_id}/dashboards``
 
         Whether the answer is a plain JSON array or a page is undocumented: both are read.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             timeout: overrides the client's timeout for each request.
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``workspace_id`` is not an integer.
             NotFoundError: no such workspace in the agency.
         """
         return self._paginate(
-            f"{_workspace_path(id)}/dashboards",
-            Dashboard,
-            scope=Scope.BASIC,
-            timeout=timeout,
-            paged=False,
+            LIST_DASHBOARDS, Dashboard, path={"workspace_id": workspace_id}, timeout=timeout
         )
 
     async def enable_recipe(
         self,
-        id: int,
+        workspace_id: int,
         *,
         recipe_id: int,
         idempotent: bool = False,
@@ -188,34 +182,37 @@ class Workspaces(Service):
     ) -> Recipe:
         """Enable an agency recipe (from :meth:`Recipes.list`) in a workspace.
 
-        ``POST /api/v3/workspaces/{id}/recipes``
+        ``POST /api/v3/workspaces/{workspace_id}/recipes``
 
         Body and response are undocumented: ``{"recipe_id": ...}`` is the reference's PROPOSAL,
         and the enabled recipe is expected back. If the API answers without a recipe object
         (e.g. an empty 201/204), the recipe is read back from ``GET /api/v3/recipes``.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             recipe_id: the agency recipe to enable.
             idempotent: allow retrying this POST on timeouts and 5xx.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: ``id`` or ``recipe_id`` is not an integer (nothing is sent).
+            ValidationError: ``workspace_id`` or ``recipe_id`` is not an integer (nothing is
+                sent).
             NotFoundError: no such workspace in the agency.
             BadRequestError: no such recipe.
         """
-        path = f"{_workspace_path(id)}/recipes"
-        body = {"recipe_id": int(path_id(recipe_id, "recipe_id"))}
         data = await self._call(
-            "POST", path, json=body, scope=Scope.BASIC, idempotent=idempotent, timeout=timeout
+            ENABLE_RECIPE,
+            path={"workspace_id": workspace_id},
+            json={"recipe_id": int_id(recipe_id, "recipe_id")},
+            idempotent=idempotent,
+            timeout=timeout,
         )
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, Recipe)
-        return await self._find_recipe(recipe_id, timeout)
+        return await self._model_or_read_back(
+            data, Recipe, lambda: self._find_recipe(recipe_id, timeout)
+        )
 
     async def _find_recipe(self, recipe_id: int, timeout: Timeout | None) -> Recipe:
-        recipes = self._paginate("/api/v3/recipes", Recipe, scope=Scope.BASIC, timeout=timeout)
+        recipes = self._paginate(LIST_RECIPES, Recipe, timeout=timeout)
         async for recipe in recipes:
             if recipe.id == recipe_id:
                 return recipe

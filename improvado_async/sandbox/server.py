@@ -87,7 +87,11 @@ class Sandbox:
         """Start serving; with ``port=0`` a free port is chosen (see :attr:`base_url`)."""
         if self._runner is not None:
             raise RuntimeError("Sandbox already started")
-        runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        # Handlers still sleeping in injected latency are cancelled within 50 ms of stop: a fake
+        # server owes its clients no graceful drain (aiohttp reads 0 as "no limit").
+        runner = web.AppRunner(
+            self.build_app(), access_log=None, handle_signals=False, shutdown_timeout=0.05
+        )
         await runner.setup()
         sock = socket.create_server((self.host, self.port))
         try:

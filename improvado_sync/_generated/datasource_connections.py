@@ -62,15 +62,19 @@ class DatasourceConnections:
             ),
         )
 
-    def delete(self, datasource_name: str, id: int, *, timeout: Timeout | None = None) -> None:
+    def delete(
+        self, datasource_name: str, connection_id: int, *, timeout: Timeout | None = None
+    ) -> None:
         """Delete a connection: its accounts become inactive and its extracts are paused.
 
-        ``DELETE /api/v3/datasources/{datasource_name}/connections/{id}``
+        ``DELETE /api/v3/datasources/{datasource_name}/connections/{connection_id}``
 
         Raises:
-            ValidationError: empty ``datasource_name`` or a non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or a non-integer ``connection_id``.
             NotFoundError: no such connection of this data source in the workspace.
         """
         return self._runner.run(
-            self._async.delete(datasource_name=datasource_name, id=id, timeout=timeout)
+            self._async.delete(
+                datasource_name=datasource_name, connection_id=connection_id, timeout=timeout
+            )
         )

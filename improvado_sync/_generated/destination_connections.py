@@ -103,24 +103,33 @@ class DestinationConnections:
         )
 
     def get(
-        self, destination_name: str, id: int, *, timeout: Timeout | None = None
+        self,
+        destination_name: str,
+        destination_connection_id: int,
+        *,
+        timeout: Timeout | None = None,
     ) -> DestinationConnection:
         """Get one destination connection.
 
-        ``GET /api/v3/destinations/{destination_name}/connections/{id}``
+        ``GET /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         Raises:
-            ValidationError: empty ``destination_name`` or a non-integer ``id``.
+            ValidationError: empty ``destination_name`` or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """
         return self._runner.run(
-            self._async.get(destination_name=destination_name, id=id, timeout=timeout)
+            self._async.get(
+                destination_name=destination_name,
+                destination_connection_id=destination_connection_id,
+                timeout=timeout,
+            )
         )
 
     def update(
         self,
         destination_name: str,
-        id: int,
+        destination_connection_id: int,
         *,
         title: str | None = None,
         create_load_for_new_tables: bool | None = None,
@@ -128,19 +137,20 @@ class DestinationConnections:
     ) -> DestinationConnection:
         """Rename a destination connection or change its automated-load setting.
 
-        ``PATCH /api/v3/destinations/{destination_name}/connections/{id}``
+        ``PATCH /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         The body is undocumented: ``title`` and ``create_load_for_new_tables`` are the
         reference's PROPOSAL; only the arguments given are sent.
 
         Raises:
-            ValidationError: empty ``destination_name`` or ``title``, or a non-integer ``id``.
+            ValidationError: empty ``destination_name`` or ``title``, or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """
         return self._runner.run(
             self._async.update(
                 destination_name=destination_name,
-                id=id,
+                destination_connection_id=destination_connection_id,
                 title=title,
                 create_load_for_new_tables=create_load_for_new_tables,
                 timeout=timeout,
@@ -150,7 +160,7 @@ class DestinationConnections:
     def reauthorize(
         self,
         destination_name: str,
-        id: int,
+        destination_connection_id: int,
         *,
         title: str,
         connection_params: Mapping[str, Any],
@@ -158,28 +168,29 @@ class DestinationConnections:
     ) -> DestinationConnection:
         """Re-authorize a destination connection with new connection parameters.
 
-        ``PUT /api/v3/destinations/{destination_name}/connections/{id}``
+        ``PUT /api/v3/destinations/{destination_name}/connections/{destination_connection_id}``
 
         Unlike ``create``, this operation spells the key ``connection_params`` correctly.
 
         Args:
             destination_name: the destination type (e.g. ``bigquery``).
-            id: the destination connection id.
+            destination_connection_id: the destination connection id.
             title: the connection title (documented as part of the body; send the current one
                 to keep it).
             connection_params: destination-specific connection parameters and credentials.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``destination_name`` or ``title``, a non-integer ``id``, or
-                ``connection_params`` not a mapping (nothing is sent).
+            ValidationError: empty ``destination_name`` or ``title``, a non-integer
+                ``destination_connection_id``, or ``connection_params`` not a mapping (nothing
+                is sent).
             NotFoundError: no such destination connection in this workspace.
             BadRequestError: the API rejected the parameters.
         """
         return self._runner.run(
             self._async.reauthorize(
                 destination_name=destination_name,
-                id=id,
+                destination_connection_id=destination_connection_id,
                 title=title,
                 connection_params=connection_params,
                 timeout=timeout,
@@ -198,7 +209,8 @@ class DestinationConnections:
         ``PUT /api/v3/destinations/{destination_name}/connections/{destination_connection_id}/recheck``
 
         Raises:
-            ValidationError: empty ``destination_name`` or a non-integer id.
+            ValidationError: empty ``destination_name`` or a non-integer
+                ``destination_connection_id``.
             NotFoundError: no such destination connection in this workspace.
         """
         return self._runner.run(

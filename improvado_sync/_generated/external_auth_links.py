@@ -109,21 +109,26 @@ class ExternalAuthLinks:
         )
 
     def revoke(
-        self, datasource_name: str, id: int, *, timeout: Timeout | None = None
+        self, datasource_name: str, external_auth_link_id: int, *, timeout: Timeout | None = None
     ) -> ExternalAuthLink:
         """Revoke a pending link so it can no longer be used.
 
-        ``POST /api/v3/datasources/{datasource_name}/external-auth-links/{id}/revoke``
+        ``POST /api/v3/datasources/{datasource_name}/external-auth-links/{external_auth_link_id}/revoke``
 
         The response is undocumented: the revoked link is expected; if the API answers without
         one (e.g. 204), the link is read back from the link list.
 
         Raises:
-            ValidationError: empty ``datasource_name`` or a non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or a non-integer
+                ``external_auth_link_id``.
             NotFoundError: no such link for this data source.
             BadRequestError: the link was already used, expired or revoked.
             PermissionDeniedError: the agency lacks the external-auth feature.
         """
         return self._runner.run(
-            self._async.revoke(datasource_name=datasource_name, id=id, timeout=timeout)
+            self._async.revoke(
+                datasource_name=datasource_name,
+                external_auth_link_id=external_auth_link_id,
+                timeout=timeout,
+            )
         )

@@ -133,18 +133,20 @@ class ExtractTemplates:
         )
 
     def get(
-        self, datasource_name: str, id: int, *, timeout: Timeout | None = None
+        self, datasource_name: str, template_id: int, *, timeout: Timeout | None = None
     ) -> ExtractTemplate:
         """Get a template's full detail (provider fields only, ``sql_name`` included).
 
-        ``GET /api/v3/datasources/{datasource_name}/extract-templates/{id}``
+        ``GET /api/v3/datasources/{datasource_name}/extract-templates/{template_id}``
 
         Raises:
-            ValidationError: empty ``datasource_name`` or non-integer ``id``.
+            ValidationError: empty ``datasource_name`` or non-integer ``template_id``.
             NotFoundError: no such template for this data source.
         """
         return self._runner.run(
-            self._async.get(datasource_name=datasource_name, id=id, timeout=timeout)
+            self._async.get(
+                datasource_name=datasource_name, template_id=template_id, timeout=timeout
+            )
         )
 
     def get_by_id(self, template_id: int, *, timeout: Timeout | None = None) -> ExtractTemplate:

@@ -22,8 +22,8 @@ __all__ = ["Extracts"]
 class Extracts:
     """The ``extracts`` area (workspace scope: Bearer token or cookie).
 
-    Note the path-parameter names: ``{id}`` for get/update/partial_update/run, ``{extract_id}``
-    for pause/unpause; creation is the API's only ``/api/v3.1/`` route.
+    The SDK names every id parameter ``<resource>_id`` (here ``extract_id``), whatever the
+    API's reference calls it; creation is the API's only ``/api/v3.1/`` route.
     """
 
     def __init__(self, async_service: _async.Extracts, runner: Runner) -> None:
@@ -120,20 +120,20 @@ class Extracts:
             )
         )
 
-    def get(self, id: int, *, timeout: Timeout | None = None) -> Extract:
+    def get(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
         """Get one extract.
 
-        ``GET /api/v3/extracts/{id}``
+        ``GET /api/v3/extracts/{extract_id}``
 
         Raises:
-            ValidationError: non-integer ``id``.
+            ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return self._runner.run(self._async.get(id=id, timeout=timeout))
+        return self._runner.run(self._async.get(extract_id=extract_id, timeout=timeout))
 
     def update(
         self,
-        id: int,
+        extract_id: int,
         *,
         fields: Sequence[str] | None = None,
         additional_params: Mapping[str, Any] | None = None,
@@ -143,13 +143,13 @@ class Extracts:
     ) -> Extract:
         """Replace an extract's fields, additional parameters, backfill date and schedules.
 
-        ``PUT /api/v3/extracts/{id}``
+        ``PUT /api/v3/extracts/{extract_id}``
 
         Arguments left at their default are not sent. ``sync_historical_data=None`` is sent as
         JSON ``null`` (clears the backfill date); leave it at ``NOT_GIVEN`` to omit it.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             fields: field names to extract.
             additional_params: extra settings, e.g. ``{"time_granularity": ...}``.
             sync_historical_data: backfill start (``date`` or ``YYYY-MM-DD``), ``None`` to
@@ -158,15 +158,15 @@ class Extracts:
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``fields``, a malformed date or non-integer ``id`` (nothing
-                is sent).
+            ValidationError: empty ``fields``, a malformed date or non-integer ``extract_id``
+                (nothing is sent).
             NotFoundError: no such extract in this workspace.
             BadRequestError: the API rejected the values (e.g. backfill on a lifetime
                 template).
         """
         return self._runner.run(
             self._async.update(
-                id=id,
+                extract_id=extract_id,
                 fields=fields,
                 additional_params=additional_params,
                 sync_historical_data=sync_historical_data,
@@ -177,7 +177,7 @@ class Extracts:
 
     def partial_update(
         self,
-        id: int,
+        extract_id: int,
         *,
         fields: Sequence[str] | None = None,
         additional_params: Mapping[str, Any] | None = None,
@@ -187,13 +187,13 @@ class Extracts:
     ) -> Extract:
         """Change only the given settings of an extract.
 
-        ``PATCH /api/v3/extracts/{id}``
+        ``PATCH /api/v3/extracts/{extract_id}``
 
         Only the arguments given are sent. ``sync_historical_data=None`` is sent as JSON
         ``null`` (clears the backfill date); leave it at ``NOT_GIVEN`` to omit it.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             fields: field names to extract.
             additional_params: extra settings, e.g. ``{"time_granularity": ...}``.
             sync_historical_data: backfill start (``date`` or ``YYYY-MM-DD``), ``None`` to
@@ -202,14 +202,14 @@ class Extracts:
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: empty ``fields``, a malformed date or non-integer ``id`` (nothing
-                is sent).
+            ValidationError: empty ``fields``, a malformed date or non-integer ``extract_id``
+                (nothing is sent).
             NotFoundError: no such extract in this workspace.
             BadRequestError: the API rejected the values.
         """
         return self._runner.run(
             self._async.partial_update(
-                id=id,
+                extract_id=extract_id,
                 fields=fields,
                 additional_params=additional_params,
                 sync_historical_data=sync_historical_data,
@@ -220,7 +220,7 @@ class Extracts:
 
     def run(
         self,
-        id: int,
+        extract_id: int,
         *,
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
@@ -228,13 +228,13 @@ class Extracts:
     ) -> Extract:
         """Run an extract now, optionally for a date range.
 
-        ``POST /api/v3/extracts/{id}/run``
+        ``POST /api/v3/extracts/{extract_id}/run``
 
         The body (``date_from``/``date_to``) and the response are undocumented (PROPOSAL); when
         the answer is not an extract, the extract is read back.
 
         Args:
-            id: the extract id.
+            extract_id: the extract id.
             date_from: first day (``date`` or ``YYYY-MM-DD``); requires ``date_to``.
             date_to: last day; requires ``date_from``.
             timeout: overrides the client's timeout.
@@ -245,7 +245,9 @@ class Extracts:
             NotFoundError: no such extract in this workspace.
         """
         return self._runner.run(
-            self._async.run(id=id, date_from=date_from, date_to=date_to, timeout=timeout)
+            self._async.run(
+                extract_id=extract_id, date_from=date_from, date_to=date_to, timeout=timeout
+            )
         )
 
     def pause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
@@ -315,38 +317,42 @@ class Extracts:
 
     def wait(
         self,
-        id: int,
+        extract_id: int,
         *,
-        timeout: float | None = 600.0,
+        max_wait: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
         on_progress: Callable[[Extract], object] | None = None,
+        timeout: Timeout | None = None,
     ) -> Extract:
         """Poll an extract until its run finishes and return the final extract.
 
-        Polls ``GET /api/v3/extracts/{id}`` with back-off (``poll_interval`` growing by half up
-        to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures. The
-        status enum is undocumented: these are the reference's PROPOSAL values, so call this
-        after :meth:`run` (whose answer is ``syncing``).
+        Polls ``GET /api/v3/extracts/{extract_id}`` with back-off (``poll_interval`` growing by
+        half up to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are
+        failures; :attr:`Extract.is_terminal` says the same. The status enum is undocumented:
+        these are the reference's PROPOSAL values, so call this after :meth:`run` (whose answer
+        is ``syncing``).
 
         Args:
-            id: the extract to watch.
-            timeout: seconds to wait in all (``None``: no limit).
+            extract_id: the extract to watch.
+            max_wait: seconds to wait in all (``None``: no limit).
             poll_interval: first delay between polls, in seconds.
             max_poll_interval: largest delay between polls.
             on_progress: called with every extract fetched.
+            timeout: the time limits of each poll request (as on every method).
 
         Raises:
             RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
-            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last extract seen).
+            WaitTimeoutError: ``max_wait`` passed first (``last`` holds the last extract seen).
             NotFoundError: no such extract in this workspace.
         """
         return self._runner.run(
             self._async.wait(
-                id=id,
-                timeout=timeout,
+                extract_id=extract_id,
+                max_wait=max_wait,
                 poll_interval=poll_interval,
                 max_poll_interval=max_poll_interval,
                 on_progress=on_progress,
+                timeout=timeout,
             )
         )

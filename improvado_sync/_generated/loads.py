@@ -162,29 +162,29 @@ class Loads:
         """
         return self._runner.run(self._async.delete(load_id=load_id, timeout=timeout))
 
-    def pause(self, id: int, *, timeout: Timeout | None = None) -> Load:
+    def pause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
         """Pause a load.
 
-        ``PUT /api/v3/loads/{id}/pause``
+        ``PUT /api/v3/loads/{load_id}/pause``
 
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.pause(id=id, timeout=timeout))
+        return self._runner.run(self._async.pause(load_id=load_id, timeout=timeout))
 
-    def unpause(self, id: int, *, timeout: Timeout | None = None) -> Load:
+    def unpause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
         """Resume a paused load.
 
-        ``PUT /api/v3/loads/{id}/unpause``
+        ``PUT /api/v3/loads/{load_id}/unpause``
 
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.unpause(id=id, timeout=timeout))
+        return self._runner.run(self._async.unpause(load_id=load_id, timeout=timeout))
 
     def run(
         self,
-        id: int,
+        load_id: int,
         *,
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
@@ -192,10 +192,10 @@ class Loads:
     ) -> Load:
         """Run a load now, optionally for a date range (ignored by loads "by accounts").
 
-        ``PUT /api/v3/loads/{id}/run``
+        ``PUT /api/v3/loads/{load_id}/run``
 
         Args:
-            id: the load id.
+            load_id: the load id.
             date_from: first day (``date`` or ``YYYY-MM-DD``); requires ``date_to``.
             date_to: last day; requires ``date_from``.
             timeout: overrides the client's timeout.
@@ -206,43 +206,46 @@ class Loads:
             NotFoundError: no such load in this workspace.
         """
         return self._runner.run(
-            self._async.run(id=id, date_from=date_from, date_to=date_to, timeout=timeout)
+            self._async.run(load_id=load_id, date_from=date_from, date_to=date_to, timeout=timeout)
         )
 
     def wait(
         self,
         load_id: int,
         *,
-        timeout: float | None = 600.0,
+        max_wait: float | None = 600.0,
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
         on_progress: Callable[[Load], object] | None = None,
+        timeout: Timeout | None = None,
     ) -> Load:
         """Poll a load until its run finishes and return the final load.
 
         Polls ``GET /api/v3/loads/{load_id}`` with back-off (``poll_interval`` growing by half up
         to ``max_poll_interval``). ``success`` is done; ``error`` and ``paused`` are failures (a
-        paused load does not finish its run). The status enum is undocumented: these are the
-        reference's PROPOSAL values.
+        paused load does not finish its run); :attr:`Load.is_terminal` says the same. The status
+        enum is undocumented: these are the reference's PROPOSAL values.
 
         Args:
             load_id: the load to watch.
-            timeout: seconds to wait in all (``None``: no limit).
+            max_wait: seconds to wait in all (``None``: no limit).
             poll_interval: first delay between polls, in seconds.
             max_poll_interval: largest delay between polls.
             on_progress: called with every load fetched (e.g. to print progress).
+            timeout: the time limits of each poll request (as on every method).
 
         Raises:
             RunFailedError: the run ended in ``error`` (``error_text`` holds the API's text).
-            WaitTimeoutError: ``timeout`` passed first (``last`` holds the last load seen).
+            WaitTimeoutError: ``max_wait`` passed first (``last`` holds the last load seen).
             NotFoundError: no such load in this workspace.
         """
         return self._runner.run(
             self._async.wait(
                 load_id=load_id,
-                timeout=timeout,
+                max_wait=max_wait,
                 poll_interval=poll_interval,
                 max_poll_interval=max_poll_interval,
                 on_progress=on_progress,
+                timeout=timeout,
             )
         )

@@ -87,20 +87,22 @@ class WebhookEndpoints:
             )
         )
 
-    def get(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    def get(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
         """Get one webhook endpoint.
 
-        ``GET /api/v3/webhook_endpoints/{id}/``
+        ``GET /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        return self._runner.run(self._async.get(id=id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+        )
 
     def update(
         self,
-        id: int,
+        webhook_endpoint_id: int,
         *,
         url: str | None = None,
         event_types: Sequence[str] | None = None,
@@ -108,52 +110,67 @@ class WebhookEndpoints:
     ) -> WebhookEndpoint:
         """Change a webhook endpoint's URL or subscribed event types.
 
-        ``PATCH /api/v3/webhook_endpoints/{id}/``
+        ``PATCH /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Only the arguments given are sent. A new URL may need verifying again.
 
         Raises:
-            ValidationError: ``id`` is not an integer, ``url`` is not https, or
-                ``event_types`` is empty (nothing is sent).
+            ValidationError: ``webhook_endpoint_id`` is not an integer, ``url`` is not https,
+                or ``event_types`` is empty (nothing is sent).
             NotFoundError: no such endpoint in this workspace.
         """
         return self._runner.run(
-            self._async.update(id=id, url=url, event_types=event_types, timeout=timeout)
+            self._async.update(
+                webhook_endpoint_id=webhook_endpoint_id,
+                url=url,
+                event_types=event_types,
+                timeout=timeout,
+            )
         )
 
-    def delete(self, id: int, *, timeout: Timeout | None = None) -> None:
+    def delete(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> None:
         """Delete a webhook endpoint.
 
-        ``DELETE /api/v3/webhook_endpoints/{id}/``
+        ``DELETE /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        return self._runner.run(self._async.delete(id=id, timeout=timeout))
+        return self._runner.run(
+            self._async.delete(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+        )
 
-    def verify(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    def verify(
+        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+    ) -> WebhookEndpoint:
         """Ask Improvado to verify the receiver (challenge request); success makes it active.
 
-        ``POST /api/v3/webhook_endpoints/{id}/verify/``
+        ``POST /api/v3/webhook_endpoints/{webhook_endpoint_id}/verify/``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             BadRequestError: the receiver did not answer the challenge correctly.
             NotFoundError: no such endpoint in this workspace.
         """
-        return self._runner.run(self._async.verify(id=id, timeout=timeout))
+        return self._runner.run(
+            self._async.verify(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+        )
 
-    def regenerate_secret(self, id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    def regenerate_secret(
+        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+    ) -> WebhookEndpoint:
         """Replace the signing secret; the old one stops working at once.
 
-        ``POST /api/v3/webhook_endpoints/{id}/regenerate_secret/``
+        ``POST /api/v3/webhook_endpoints/{webhook_endpoint_id}/regenerate_secret/``
 
         The endpoint goes back to ``unverified``. The returned endpoint carries the new
         ``secret``.
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        return self._runner.run(self._async.regenerate_secret(id=id, timeout=timeout))
+        return self._runner.run(
+            self._async.regenerate_secret(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+        )

@@ -83,20 +83,20 @@ class Workspaces:
             )
         )
 
-    def get(self, id: int, *, timeout: Timeout | None = None) -> Workspace:
+    def get(self, workspace_id: int, *, timeout: Timeout | None = None) -> Workspace:
         """Get one workspace.
 
-        ``GET /api/v3/workspaces/{id}``
+        ``GET /api/v3/workspaces/{workspace_id}``
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``workspace_id`` is not an integer.
             NotFoundError: no such workspace in the agency.
         """
-        return self._runner.run(self._async.get(id=id, timeout=timeout))
+        return self._runner.run(self._async.get(workspace_id=workspace_id, timeout=timeout))
 
     def update(
         self,
-        id: int,
+        workspace_id: int,
         *,
         title: str | None = None,
         description: str | None = None,
@@ -104,67 +104,82 @@ class Workspaces:
     ) -> Workspace:
         """Rename a workspace or change its description.
 
-        ``PUT /api/v3/workspaces/{id}``
+        ``PUT /api/v3/workspaces/{workspace_id}``
 
         The body is undocumented: ``title`` and ``description`` are the reference's PROPOSAL;
         only the arguments given are sent.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             title: the new name (non-empty).
             description: the new description.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: a non-integer ``id``, an empty ``title`` or a non-string
+            ValidationError: a non-integer ``workspace_id``, an empty ``title`` or a non-string
                 ``description`` (nothing is sent).
             NotFoundError: no such workspace in the agency.
         """
         return self._runner.run(
-            self._async.update(id=id, title=title, description=description, timeout=timeout)
+            self._async.update(
+                workspace_id=workspace_id, title=title, description=description, timeout=timeout
+            )
         )
 
-    def list_dashboards(self, id: int, *, timeout: Timeout | None = None) -> Paginator[Dashboard]:
+    def list_dashboards(
+        self, workspace_id: int, *, timeout: Timeout | None = None
+    ) -> Paginator[Dashboard]:
         """List the dashboards of a workspace.
 
-        ``GET /api/v3/workspaces/{id}/dashboards``
+        ``GET /api/v3/workspaces/{workspace_id}/dashboards``
 
         Whether the answer is a plain JSON array or a page is undocumented: both are read.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             timeout: overrides the client's timeout for each request.
 
         Raises:
-            ValidationError: ``id`` is not an integer.
+            ValidationError: ``workspace_id`` is not an integer.
             NotFoundError: no such workspace in the agency.
         """
-        return Paginator(self._runner, self._async.list_dashboards(id=id, timeout=timeout))
+        return Paginator(
+            self._runner, self._async.list_dashboards(workspace_id=workspace_id, timeout=timeout)
+        )
 
     def enable_recipe(
-        self, id: int, *, recipe_id: int, idempotent: bool = False, timeout: Timeout | None = None
+        self,
+        workspace_id: int,
+        *,
+        recipe_id: int,
+        idempotent: bool = False,
+        timeout: Timeout | None = None,
     ) -> Recipe:
         """Enable an agency recipe (from :meth:`Recipes.list`) in a workspace.
 
-        ``POST /api/v3/workspaces/{id}/recipes``
+        ``POST /api/v3/workspaces/{workspace_id}/recipes``
 
         Body and response are undocumented: ``{"recipe_id": ...}`` is the reference's PROPOSAL,
         and the enabled recipe is expected back. If the API answers without a recipe object
         (e.g. an empty 201/204), the recipe is read back from ``GET /api/v3/recipes``.
 
         Args:
-            id: the workspace id.
+            workspace_id: the workspace id.
             recipe_id: the agency recipe to enable.
             idempotent: allow retrying this POST on timeouts and 5xx.
             timeout: overrides the client's timeout.
 
         Raises:
-            ValidationError: ``id`` or ``recipe_id`` is not an integer (nothing is sent).
+            ValidationError: ``workspace_id`` or ``recipe_id`` is not an integer (nothing is
+                sent).
             NotFoundError: no such workspace in the agency.
             BadRequestError: no such recipe.
         """
         return self._runner.run(
             self._async.enable_recipe(
-                id=id, recipe_id=recipe_id, idempotent=idempotent, timeout=timeout
+                workspace_id=workspace_id,
+                recipe_id=recipe_id,
+                idempotent=idempotent,
+                timeout=timeout,
             )
         )

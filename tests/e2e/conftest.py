@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 TIME_SCALE = 0.01
 #: Poll settings for ``client.extracts.wait`` / ``client.loads.wait`` (keep the suite fast).
-WAIT = {"timeout": 10.0, "poll_interval": 0.01, "max_poll_interval": 0.05}
+WAIT = {"max_wait": 10.0, "poll_interval": 0.01, "max_poll_interval": 0.05}
 
 COVERAGE_LAST_MARK = "e2e_run_last"
 

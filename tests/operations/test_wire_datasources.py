@@ -161,7 +161,7 @@ async def test_datasource_connections_delete_returns_none() -> None:
         (lambda c: c.datasource_connections.list(""), "datasource_name"),
         (lambda c: c.datasource_connections.list("facebook", page_size=0), "page_size"),
         (lambda c: c.datasource_connections.delete("", 1), "datasource_name"),
-        (lambda c: c.datasource_connections.delete("facebook", "1"), "id"),
+        (lambda c: c.datasource_connections.delete("facebook", "1"), "connection_id"),
     ],
 )
 async def test_validation_sends_nothing(call: Callable[[AsyncImprovado], Any], field: str) -> None:

@@ -171,7 +171,10 @@ async def test_destination_name_is_one_encoded_segment() -> None:
     ("call", "field"),
     [
         (lambda c: c.destination_connections.get("", 4), "destination_name"),
-        (lambda c: c.destination_connections.get("bigquery", "4"), "id"),
+        (
+            lambda c: c.destination_connections.get("bigquery", "4"),
+            "destination_connection_id",
+        ),
         (
             lambda c: c.destination_connections.recheck("bigquery", 4.0),
             "destination_connection_id",

@@ -144,7 +144,10 @@ async def test_unknown_status_is_kept() -> None:
         (lambda c: c.external_auth_links.create("facebook", emails=5), "emails"),
         (lambda c: c.external_auth_links.list(" "), "datasource_name"),
         (lambda c: c.external_auth_links.list("facebook", page_size=500), "page_size"),
-        (lambda c: c.external_auth_links.revoke("facebook", "8001"), "id"),
+        (
+            lambda c: c.external_auth_links.revoke("facebook", "8001"),
+            "external_auth_link_id",
+        ),
         (lambda c: c.external_auth_links.revoke("", 8001), "datasource_name"),
     ],
 )

@@ -253,7 +253,7 @@ async def test_unknown_data_class_is_kept() -> None:
         ),
         (lambda c: c.extract_templates.list(""), "datasource_name"),
         (lambda c: c.extract_templates.list("facebook", page_size=101), "page_size"),
-        (lambda c: c.extract_templates.get("facebook", "11"), "id"),
+        (lambda c: c.extract_templates.get("facebook", "11"), "template_id"),
         (lambda c: c.extract_templates.get_by_id(None), "template_id"),
         (
             lambda c: c.extract_templates.create("fb", parent_id=1, title=" ", fields=["a"]),

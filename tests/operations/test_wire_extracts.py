@@ -268,7 +268,7 @@ async def test_migrate_wide_single_extract_response() -> None:
         (lambda c: c.extracts.list(datasource_name="reddit,facebook"), "datasource_name"),
         (lambda c: c.extracts.list(data_table_id=[True]), "data_table_id"),
         (lambda c: c.extracts.list(page_size=0), "page_size"),
-        (lambda c: c.extracts.get("21"), "id"),
+        (lambda c: c.extracts.get("21"), "extract_id"),
         (lambda c: c.extracts.pause("21"), "extract_id"),
         (lambda c: c.extracts.unpause(2.0), "extract_id"),
         (

@@ -237,8 +237,8 @@ async def test_event_types_list_follows_a_next_link() -> None:
         ),
         (lambda c: c.webhook_endpoints.update(5, url="ftp://x"), "url"),
         (lambda c: c.webhook_endpoints.update(5, event_types=()), "event_types"),
-        (lambda c: c.webhook_endpoints.get("5"), "id"),
-        (lambda c: c.webhook_endpoints.delete(-1), "id"),
+        (lambda c: c.webhook_endpoints.get("5"), "webhook_endpoint_id"),
+        (lambda c: c.webhook_endpoints.delete(-1), "webhook_endpoint_id"),
         (lambda c: c.webhook_endpoints.list(page_size=500), "page_size"),
     ],
 )

@@ -1,0 +1,54 @@
+"""The request object: everything one logical API call sends, built once, frozen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from ..config import Timeout
+from .operation import Scope
+
+__all__ = ["Request"]
+
+_NO_HEADERS: Mapping[str, str] = {}
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Request:
+    """One logical call as it travels through the pipeline (every attempt sends the same).
+
+    Credentials are not part of it: auth headers are added to each attempt on its way to the
+    wire, so a request can be logged, hooked or kept without leaking a secret.
+
+    Attributes:
+        operation: the declared operation's name (``loads.get``), or ``request`` for a call made
+            through ``client.request``.
+        method: the HTTP method.
+        url: the absolute URL, without the query.
+        path_template: the declared path template (``/api/v3/loads/{load_id}``).
+        params: the rendered query parameters.
+        body: the encoded JSON body, or ``None`` for a request without a body.
+        headers: headers the caller adds (``User-Agent``, ``Accept``, ``Content-Type`` and the
+            auth headers are added per attempt).
+        scope: the credentials the call needs.
+        idempotent: whether it may be replayed after it possibly reached the server (``None``:
+            decided by the method).
+        timeout: the time limits of this call.
+    """
+
+    operation: str
+    method: str
+    url: str
+    path_template: str
+    params: Mapping[str, str]
+    body: bytes | None
+    headers: Mapping[str, str] = _NO_HEADERS
+    scope: Scope
+    idempotent: bool | None = None
+    timeout: Timeout
+
+    @property
+    def label(self) -> str:
+        """``METHOD url`` for messages and logs."""
+        return f"{self.method} {self.url}"
