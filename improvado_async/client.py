@@ -14,7 +14,14 @@ from ._transport.pipeline import Pipeline
 from ._transport.retry import RetryPolicy
 from ._transport.session import SessionHolder
 from ._version import __version__
-from .config import Credentials, Timeout, resolve_base_url, resolve_credentials
+from .config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Credentials,
+    Timeout,
+    resolve_base_url,
+    resolve_credentials,
+)
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .resources.accounts import Accounts
@@ -61,7 +68,9 @@ class AsyncImprovado:
         base_url: API root (``IMPROVADO_BASE_URL``; default ``https://embedded.improvado.io``).
         timeout: a :class:`Timeout`, or seconds for the whole call.
         retry: a :class:`RetryPolicy`, or the number of retries.
-        max_connections: connection pool size.
+        max_connections: connection pool size (``Timeout.pool`` bounds the wait for a free one).
+        max_response_bytes: the largest response body accepted, counted on the decoded bytes as
+            they are read (default 32 MiB); a larger one raises :class:`ResponseTooLargeError`.
 
     Raises:
         ConfigurationError: no usable credentials, or a malformed setting.
@@ -79,6 +88,7 @@ class AsyncImprovado:
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | int | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         configure_from_env()
         credentials = resolve_credentials(
@@ -88,6 +98,7 @@ class AsyncImprovado:
             token=token,
             session_id=session_id,
         )
+        _positive_int(max_response_bytes, "max_response_bytes")
         sessions = SessionHolder(max_connections=max_connections)
         self._owner = True
         self._credentials = credentials
@@ -98,6 +109,7 @@ class AsyncImprovado:
             retry=_retry_policy(retry),
             timeout=_timeout(timeout),
             user_agent=USER_AGENT,
+            max_response_bytes=max_response_bytes,
         )
 
     def _view(self, credentials: Credentials, pipeline: Pipeline) -> AsyncImprovado:
@@ -327,6 +339,12 @@ def _timeout(value: Timeout | float | None) -> Timeout:
     if isinstance(value, Timeout):
         return value
     return Timeout(total=float(value))
+
+
+def _positive_int(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    return value
 
 
 def _retry_policy(value: RetryPolicy | int | None) -> RetryPolicy:

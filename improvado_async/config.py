@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_BASE_URL", "Credentials", "Timeout", "resolve_credentials"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "Credentials",
+    "Timeout",
+    "resolve_credentials",
+]
 
 DEFAULT_BASE_URL = "https://embedded.improvado.io"
+#: The default cap on a decoded response body (``max_response_bytes``): 32 MiB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 ENV_USERNAME = "IMPROVADO_USERNAME"
 ENV_PASSWORD = "IMPROVADO_PASSWORD"
@@ -27,15 +36,18 @@ class Timeout:
     ``connect`` bounds establishing a connection; ``read`` the wait for the response headers
     (from the start of the attempt, connecting included) and then every pause between body
     chunks (a pause mid-body is noticed within ``read / 4``);
-    ``total`` the whole call including every retry and back-off wait.
+    ``total`` the whole call including every retry and back-off wait; ``pool`` the wait for a
+    free connection of the client's pool (``max_connections``) before an attempt starts -- an
+    attempt that times out there was never sent, so even a POST is retried.
     """
 
     connect: float | None = 10.0
     read: float | None = 60.0
     total: float | None = None
+    pool: float | None = None
 
     def __attrs_post_init__(self) -> None:
-        for name in ("connect", "read", "total"):
+        for name in ("connect", "read", "total", "pool"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigurationError(f"Timeout.{name} must be positive, got {value!r}")
@@ -120,6 +132,7 @@ def resolve_credentials(
         token=token if token is not None else env.get(ENV_TOKEN) or None,
         session_id=session_id,
     )
+    _check_credential_text(creds)
     if not (creds.has_basic or creds.token or creds.session_id):
         raise ConfigurationError(
             "No Improvado credentials found. Supply one of: username= and password= (HTTP Basic; "
@@ -133,6 +146,37 @@ def resolve_credentials(
             f"X-IM-WORKSPACE-ID header with it (or set {ENV_WORKSPACE})."
         )
     return creds
+
+
+# Characters a cookie value may hold (RFC 6265 cookie-octet): no space, quote, comma, semicolon or
+# backslash, so a session id can never add a cookie or an attribute of its own.
+_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+")
+# A bearer token (RFC 6750 b64token, plus the URL-safe alphabets): printable, no white space.
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9\-._~+/=:]+")
+
+
+def _check_credential_text(creds: Credentials) -> None:
+    """Refuse values that would break or change the headers they go into (nothing is sent).
+
+    The messages name the setting, never its value.
+    """
+    for name in ("username", "password"):
+        value = getattr(creds, name)
+        if value is not None and not value.isprintable():
+            raise ConfigurationError(f"{name} contains a control character (CR, LF, tab, ...)")
+    if creds.username is not None and ":" in creds.username:
+        raise ConfigurationError(
+            "username must not contain ':' (HTTP Basic separates username and password with it)"
+        )
+    if creds.token is not None and not _TOKEN_CHARS.fullmatch(creds.token):
+        raise ConfigurationError(
+            "token must be printable ASCII without spaces or control characters"
+        )
+    if creds.session_id is not None and not _COOKIE_OCTETS.fullmatch(creds.session_id):
+        raise ConfigurationError(
+            "session_id must be a plain cookie value: printable ASCII without spaces, quotes, "
+            "commas, semicolons or backslashes"
+        )
 
 
 def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = None) -> str:

@@ -17,8 +17,9 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from .._secret import Secret
 from ..config import Credentials
-from ..errors import ConfigurationError, ResponseDecodeError
+from ..errors import APITimeoutError, ConfigurationError, ResponseDecodeError
 from .operation import Operation, Scope, declare
 
 __all__ = ["CREATE_TOKEN", "Authenticator", "Scope", "SendMint", "token_fields"]
@@ -42,17 +43,17 @@ def token_fields(data: Any) -> Any:
     return data
 
 
-def _token_of(data: Any) -> str:
+def _token_of(data: Any) -> Secret:
     token = token_fields(data).get("token") if isinstance(data, Mapping) else None
-    if not isinstance(token, str) or not token:
-        # The SDK cannot work without it: never cache a null or empty token.
+    if not isinstance(token, str) or not token or not token.isprintable() or " " in token:
+        # The SDK cannot work without it: never cache a null, empty or header-breaking token.
         raise ResponseDecodeError(
-            f"{CREATE_TOKEN.method} {CREATE_TOKEN.path}: the answer holds no token "
-            f"(expected a non-empty string under one of {', '.join(_TOKEN_KEYS)})",
+            f"{CREATE_TOKEN.method} {CREATE_TOKEN.path}: the answer holds no usable token "
+            f"(expected a non-empty printable string under one of {', '.join(_TOKEN_KEYS)})",
             method=CREATE_TOKEN.method,
             url=CREATE_TOKEN.path,
         )
-    return token
+    return Secret(token)
 
 
 class Authenticator:
@@ -67,7 +68,7 @@ class Authenticator:
     ) -> None:
         self._credentials = credentials
         self._idle_limit = max(0.0, token_ttl - refresh_margin)
-        self._token: str | None = credentials.token
+        self._token: str | None = None if credentials.token is None else Secret(credentials.token)
         self._last_used = time.monotonic()
         self._pid = os.getpid()
         self._minting: asyncio.Future[str] | None = None  # the mint every waiter shares
@@ -93,8 +94,8 @@ class Authenticator:
         """The ``Authorization: Basic`` header (computed once)."""
         if self._basic is None:
             username, password = self._credentials.require_basic()
-            raw = f"{username}:{password}".encode()
-            self._basic = {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+            encoded = base64.b64encode(Secret(username + ":" + password).encode()).decode("ascii")
+            self._basic = {"Authorization": Secret("Basic " + encoded)}
         return self._basic
 
     def cached_headers(self, scope: Scope) -> dict[str, str] | None:
@@ -119,30 +120,37 @@ class Authenticator:
             return self.basic_headers()
         return {}
 
-    async def headers(self, scope: Scope, send: SendMint) -> dict[str, str]:
-        """Auth headers for a request of the given scope, minting a token through ``send``."""
+    async def headers(
+        self, scope: Scope, send: SendMint, deadline: float | None = None
+    ) -> dict[str, str]:
+        """Auth headers for a request of the given scope, minting a token through ``send``.
+
+        ``deadline`` (``time.monotonic()``) bounds the wait for a mint another caller started.
+        """
         cached = self.cached_headers(scope)
         if cached is not None:
             return cached
-        return self._bearer_headers(await self._current_token(send))
+        return self._bearer_headers(await self._current_token(send, deadline))
 
     def _bearer_headers(self, token: str) -> dict[str, str]:
         bearer = self._bearer
         if bearer is None or token != self._bearer_token:
-            bearer = self._bearer = {"Authorization": "Bearer " + token}
+            bearer = self._bearer = {"Authorization": Secret("Bearer " + token)}
             self._bearer_token = token
         return bearer
 
-    async def refresh_after_unauthorized(self, sent: Mapping[str, str], send: SendMint) -> bool:
+    async def refresh_after_unauthorized(
+        self, sent: Mapping[str, str], send: SendMint, deadline: float | None = None
+    ) -> bool:
         """After a 401 on ``sent`` headers, re-mint once; False when that cannot help."""
         if not self.can_mint or "Authorization" not in sent:
             return False
-        rejected = sent["Authorization"].removeprefix("Bearer ")
+        rejected = Secret(sent["Authorization"].removeprefix("Bearer "))
         if self._token is not None and self._token != rejected:
             return True  # another caller already replaced the rejected token
         if self._minting is None:
             self._token = None
-        await self._mint_shared(send)
+        await self._mint_shared(send, deadline)
         return True
 
     def _cookie_headers(self) -> dict[str, str] | None:
@@ -151,7 +159,7 @@ class Authenticator:
             return None
         if self._cookie is None:
             self._cookie = {
-                "Cookie": f"dts_session_id={creds.session_id}",
+                "Cookie": Secret("dts_session_id=" + creds.session_id),
                 "X-IM-WORKSPACE-ID": str(creds.require_workspace()),
             }
         return self._cookie
@@ -163,18 +171,22 @@ class Authenticator:
             return True  # a pre-minted token is used as long as the API accepts it
         return now - self._last_used < self._idle_limit
 
-    async def _current_token(self, send: SendMint) -> str:
+    async def _current_token(self, send: SendMint, deadline: float | None) -> str:
         now = time.monotonic()
         token = self._token
         if token is not None and self._fresh(now):
             self._last_used = now
             return token
-        token = await self._mint_shared(send)
+        token = await self._mint_shared(send, deadline)
         self._last_used = time.monotonic()
         return token
 
-    async def _mint_shared(self, send: SendMint) -> str:
-        """Join the mint in flight, or start one: every waiter gets its token or its error."""
+    async def _mint_shared(self, send: SendMint, deadline: float | None) -> str:
+        """Join the mint in flight, or start one: every waiter gets its token or its error.
+
+        The mint runs within the deadline of the caller that started it; a caller that joins it
+        waits no longer than its own deadline.
+        """
         if self._pid != os.getpid():  # a future of the parent's loop is no use in a child
             self._minting, self._pid = None, os.getpid()
         minting = self._minting
@@ -182,7 +194,20 @@ class Authenticator:
             minting = self._minting = asyncio.ensure_future(self._mint(send))
             minting.add_done_callback(self._mint_done)
         # Shielded: a cancelled waiter must not cancel the mint the others are waiting for.
-        return await asyncio.shield(minting)
+        if deadline is None:
+            return await asyncio.shield(minting)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(minting), max(0.0, deadline - time.monotonic())
+            )
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"{CREATE_TOKEN.method} {CREATE_TOKEN.path}: the call's total timeout ran out "
+                "while a workspace token was being minted",
+                method=CREATE_TOKEN.method,
+                url=CREATE_TOKEN.path,
+                request_sent=False,
+            ) from None
 
     def _mint_done(self, minting: asyncio.Future[str]) -> None:
         if self._minting is minting:

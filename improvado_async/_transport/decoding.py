@@ -15,22 +15,31 @@ import json
 import json.scanner
 from typing import Any
 
-__all__ = ["decode_json"]
+__all__ = ["NestingTooDeepError", "decode_json"]
 
 # None on an interpreter without the C accelerator: every body then takes json.loads.
 _make_c_scanner = getattr(json.scanner, "c_make_scanner", None)
 _scan = None if _make_c_scanner is None else _make_c_scanner(json.JSONDecoder())
 
 
+class NestingTooDeepError(ValueError):
+    """The document nests arrays or objects deeper than the interpreter's recursion limit."""
+
+
 def decode_json(body: bytes) -> Any:
-    """Decode a JSON document; errors are ``json.loads``'s (``ValueError`` subclasses)."""
-    if _scan is not None:
-        try:
-            text = body.decode()
-            value, end = _scan(text, 0)
-        except (StopIteration, ValueError):  # not a document at offset 0: let json.loads decide
-            pass
-        else:
-            if end == len(text):
-                return value
-    return json.loads(body)
+    """Decode a JSON document; every error is a ``ValueError`` (``json.loads``'s, or
+    :class:`NestingTooDeepError` for a hostile ``[[[[...`` body, which the C scanner answers with
+    ``RecursionError``)."""
+    try:
+        if _scan is not None:
+            try:
+                text = body.decode()
+                value, end = _scan(text, 0)
+            except (StopIteration, ValueError):  # not a document at offset 0: json.loads decides
+                pass
+            else:
+                if end == len(text):
+                    return value
+        return json.loads(body)
+    except RecursionError:
+        raise NestingTooDeepError("JSON nested too deeply to decode") from None

@@ -9,13 +9,19 @@ import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..config import Timeout
+import attrs
+
+from .._secret import REDACTED
+from ..config import DEFAULT_MAX_RESPONSE_BYTES, Timeout
 from ..errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    RedirectError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ValidationError,
     error_for_status,
 )
@@ -40,6 +46,13 @@ __all__ = ["Pipeline"]
 
 _SNIPPET = 200
 _HEADER_CACHE_SIZE = 16
+# A bodiless POST/PUT/PATCH would otherwise go out as ``application/octet-stream``, which a
+# strict server may refuse with 415.
+_NO_CONTENT_TYPE = ("Content-Type",)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_FOLLOWED_METHODS = frozenset({"GET", "HEAD"})
+_MAX_REDIRECTS = 3
 
 
 class Pipeline:
@@ -54,8 +67,12 @@ class Pipeline:
         retry: RetryPolicy,
         timeout: Timeout,
         user_agent: str,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.base_url = base_url
+        self.max_response_bytes = max_response_bytes
+        self._origin = _origin_of(base_url)
+        self._redirects_logged: set[tuple[str, str]] = set()
         self.sessions = sessions
         self.auth = auth
         self.retry = retry
@@ -82,6 +99,7 @@ class Pipeline:
             retry=retry or self.retry,
             timeout=timeout or self.timeout,
             user_agent=self.user_agent,
+            max_response_bytes=self.max_response_bytes,
         )
 
     def build(
@@ -166,16 +184,106 @@ class Pipeline:
     ) -> Any:
         auth = self.auth
         scope = request.scope
-        headers = auth.cached_headers(scope)
+        headers: Mapping[str, str] | None = auth.cached_headers(scope)
         if headers is None:  # a token has to be minted first
-            headers = await auth.headers(scope, self._mint_sender(request, deadline))
-        status, resp_headers, body = await self._send(request, headers, deadline, number)
+            headers = await self._minted_headers(request, deadline, None)
+            assert headers is not None
+        status, resp_headers, body = await self._exchange(request, headers, deadline, number)
         if status == 401 and scope is Scope.WORKSPACE:
-            mint = self._mint_sender(request, deadline)
-            if await auth.refresh_after_unauthorized(headers, mint):
-                headers = await auth.headers(scope, mint)
-                status, resp_headers, body = await self._send(request, headers, deadline, number)
+            fresh = await self._minted_headers(request, deadline, headers)
+            if fresh is not None:  # re-minted after the 401: replay once
+                status, resp_headers, body = await self._exchange(request, fresh, deadline, number)
         return self._decode(request, status, resp_headers, body, number)
+
+    async def _exchange(
+        self,
+        request: Request,
+        auth_headers: Mapping[str, str],
+        deadline: float | None,
+        number: int,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """One attempt and the redirects it may follow."""
+        status, headers, body = await self._send(request, auth_headers, deadline, number)
+        if status in _REDIRECTS:
+            return await self._follow(request, auth_headers, status, headers, deadline, number)
+        return status, headers, body
+
+    async def _follow(
+        self,
+        request: Request,
+        auth_headers: Mapping[str, str],
+        status: int,
+        headers: Mapping[str, str],
+        deadline: float | None,
+        number: int,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Follow same-origin redirects of GET and HEAD, at most three hops; refuse the rest.
+
+        Credentials go only to the API's own origin, and a body is never re-sent elsewhere.
+        """
+        hops = 0
+        current = request
+        while status in _REDIRECTS:
+            location = headers.get("Location")
+            target = None if location is None else _resolve(current.url, location)
+            allowed = (
+                target is not None
+                and request.method in _FOLLOWED_METHODS
+                and _origin_of(target) == self._origin
+                and hops < _MAX_REDIRECTS
+            )
+            if not allowed:
+                raise RedirectError(
+                    f"{request.method} {_redact_url(request.url)} was redirected ({status}) to "
+                    f"{_redact_url(location or '(no Location)')}; only up to {_MAX_REDIRECTS} "
+                    "same-origin redirects of GET and HEAD are followed",
+                    status=status,
+                    location=None if location is None else _redact_url(location),
+                    method=request.method,
+                    url=_redact_url(request.url),
+                )
+            assert target is not None
+            self._log_redirect(request, status, target)
+            hops += 1
+            url, params = _split_query(target)
+            current = attrs.evolve(current, url=url, params=params)
+            status, headers, body = await self._send(current, auth_headers, deadline, number)
+        return status, headers, body
+
+    def _log_redirect(self, request: Request, status: int, target: str) -> None:
+        key = (request.method, request.path_template)
+        if key not in self._redirects_logged:  # once per path: a hint, not a stream
+            self._redirects_logged.add(key)
+            transport_logger.info(
+                "%s %s was redirected (%d) to %s; the SDK follows it, but the declared path of "
+                "%s should be corrected",
+                request.method,
+                request.path_template,
+                status,
+                _redact_url(target),
+                request.operation,
+            )
+
+    async def _minted_headers(
+        self, request: Request, deadline: float | None, rejected: Mapping[str, str] | None
+    ) -> Mapping[str, str] | None:
+        """Headers with a freshly minted token (after ``rejected`` was answered 401, if given;
+        ``None`` when a new token cannot help: no Basic credentials, or cookie auth).
+
+        A failed mint had its own retries and was shared by every caller waiting for it, so its
+        error is marked ``during_token_mint`` and not retried again by the caller's attempts.
+        """
+        auth = self.auth
+        send = self._mint_sender(request, deadline)
+        try:
+            if rejected is not None and not await auth.refresh_after_unauthorized(
+                rejected, send, deadline
+            ):
+                return None
+            return await auth.headers(request.scope, send, deadline)
+        except APIError as exc:
+            exc.during_token_mint = True
+            raise
 
     def _mint_sender(self, request: Request, deadline: float | None) -> SendMint:
         """How the authenticator's token request is sent: through this pipeline, within the
@@ -194,15 +302,35 @@ class Pipeline:
         deadline: float | None,
         number: int,
     ) -> tuple[int, Mapping[str, str], bytes]:
+        """One attempt on the wire: a pool slot, then the request, its headers and its body."""
         if aiohttp is None:
             _import_aiohttp()
         sessions = self.sessions
         session = sessions.get()
+        slots = sessions.slots
+        assert slots is not None  # created with the session
+        if slots.locked():  # every pooled connection is busy: a bounded, unsent wait
+            await self._wait_for_slot(slots, request, deadline, number)
+        else:
+            await slots.acquire()
+        try:
+            return await self._send_on(session, request, auth_headers, deadline, number)
+        finally:
+            slots.release()
+
+    async def _send_on(
+        self,
+        session: aiohttp.ClientSession,
+        request: Request,
+        auth_headers: Mapping[str, str],
+        deadline: float | None,
+        number: int,
+    ) -> tuple[int, Mapping[str, str], bytes]:
         headers = self._request_headers(auth_headers, request)
         limits = request.timeout
         if deadline is not None and deadline <= time.monotonic():
             raise self._exhausted(request, number)
-        watchdog = sessions.watchdog
+        watchdog = self.sessions.watchdog
         watch = None if watchdog is None else watchdog.start(limits.read, deadline)
         if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
             client_timeout = self._client_timeout(request, deadline, number)
@@ -217,10 +345,18 @@ class Pipeline:
                 data=request.body,
                 headers=headers,
                 timeout=client_timeout,
+                allow_redirects=False,
+                skip_auto_headers=(
+                    _NO_CONTENT_TYPE
+                    if request.body is None and request.method in _BODY_METHODS
+                    else None
+                ),
             ) as resp:
                 if watch is not None:
                     watch.responded(resp.content)
-                body = await resp.read()
+                if "Set-Cookie" in resp.headers:
+                    _redact_set_cookie(resp)
+                body = await self._read_body(resp, request)
                 status, resp_headers = resp.status, resp.headers
         except BaseException as exc:
             error = self._transport_error(exc, watch, request, number)
@@ -240,6 +376,56 @@ class Pipeline:
                 number,
             )
         return status, resp_headers, body
+
+    async def _wait_for_slot(
+        self, slots: asyncio.Semaphore, request: Request, deadline: float | None, number: int
+    ) -> None:
+        """Wait for a pooled connection within ``Timeout.pool`` and the total deadline."""
+        limit = request.timeout.pool
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            limit = remaining if limit is None else min(limit, remaining)
+        if limit is None:
+            await slots.acquire()
+            return
+        try:
+            await asyncio.wait_for(slots.acquire(), max(limit, 0.0))
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"{request.label}: no pooled connection became free within {limit:.3g}s "
+                f"(Timeout.pool={request.timeout.pool}, max_connections); nothing was sent",
+                method=request.method,
+                url=request.url,
+                attempts=number,
+                request_sent=False,
+            ) from None
+
+    async def _read_body(self, resp: aiohttp.ClientResponse, request: Request) -> bytes:
+        """The decoded body, refused past ``max_response_bytes`` (counted as it is inflated)."""
+        cap = self.max_response_bytes
+        length = resp.content_length
+        if length is not None and "Content-Encoding" not in resp.headers:
+            if length > cap:
+                raise self._too_large(request, resp.status, f"Content-Length is {length}")
+            return await resp.read()  # exactly Content-Length bytes: within the cap
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large(request, resp.status, f"more than {cap} bytes decoded")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, request: Request, status: int, why: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"{request.label}: the response is larger than max_response_bytes="
+            f"{self.max_response_bytes} ({why}); nothing was decoded",
+            status=status,
+            limit=self.max_response_bytes,
+            method=request.method,
+            url=request.url,
+        )
 
     def _request_headers(
         self, auth_headers: Mapping[str, str], request: Request
@@ -384,6 +570,61 @@ def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool
             method=method,
             url=url,
         ) from None
+
+
+def _redact_set_cookie(resp: aiohttp.ClientResponse) -> None:
+    """Replace ``Set-Cookie`` values in the response's headers with ``***``.
+
+    The client keeps no cookie jar, so nothing reads them; a ``dts_session_id`` must not show up
+    in an error's ``headers``, in ``repr(resp)`` or in a traceback's locals.
+    """
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    headers = CIMultiDict(resp.headers)
+    count = len(headers.popall("Set-Cookie", []))
+    for _ in range(count):
+        headers.add("Set-Cookie", REDACTED)
+    # ``headers`` reads ``_headers`` through a per-response cache; both are aiohttp's private
+    # attributes, so a version that renames them keeps its headers (only less redacted).
+    resp._headers = CIMultiDictProxy(headers)
+    cache = getattr(resp, "_cache", None)
+    if isinstance(cache, dict):
+        cache.pop("headers", None)
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:  # a port that is not a number names no origin of ours
+        return (parts.scheme, "", -1)
+    return (parts.scheme, (parts.hostname or "").lower(), port)
+
+
+def _resolve(base: str, location: str) -> str | None:
+    """``location`` made absolute against ``base``; ``None`` when it is not an http(s) URL."""
+    target = urljoin(base, location.strip())
+    return target if urlsplit(target).scheme in ("http", "https") else None
+
+
+def _split_query(url: str) -> tuple[str, dict[str, str]]:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="", fragment="")), dict(parse_qsl(parts.query))
+
+
+_SECRET_QUERY_KEYS = re.compile(r"token|secret|password|passwd|key|session|auth|sig", re.I)
+
+
+def _redact_url(url: str) -> str:
+    """``url`` without user info, and with secret-looking query values replaced by ``***``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_QUERY_KEYS.search(k) else v) for k, v in pairs])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _not_a_timeout(value: object) -> ValidationError:

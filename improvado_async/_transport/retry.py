@@ -71,6 +71,8 @@ class RetryPolicy:
 
     def should_retry(self, exc: BaseException, *, method: str, idempotent: bool | None) -> bool:
         """Whether ``exc`` (from one attempt) deserves another attempt."""
+        if isinstance(exc, APIError) and exc.during_token_mint:
+            return False  # the shared mint already had its own retries
         if isinstance(exc, APIStatusError):
             delay = retry_after_of(exc.headers)
             if delay is not None and delay > self.retry_after_cap:

@@ -52,6 +52,9 @@ class SessionHolder:
         self._closed = False
         #: Enforces read and total limits for the session's loop; set with the session.
         self.watchdog: Watchdog | None = None
+        #: One permit per pooled connection. Attempts wait here rather than in aiohttp's pool,
+        #: so the wait is measured (``Timeout.pool``) and known to have sent nothing.
+        self.slots: asyncio.Semaphore | None = None
 
     @property
     def closed(self) -> bool:
@@ -88,6 +91,7 @@ class SessionHolder:
         self._session = self._new_session()
         self._loop = loop
         self.watchdog = Watchdog(loop)
+        self.slots = asyncio.Semaphore(self._max_connections)
         return self._session
 
     async def aclose(self) -> None:
@@ -148,6 +152,7 @@ class SessionHolder:
         self._session = None
         self._loop = None
         self.watchdog = None
+        self.slots = None
         self._generation = _generation
 
     def _new_session(self) -> aiohttp.ClientSession:
@@ -159,5 +164,11 @@ class SessionHolder:
             ttl_dns_cache=300,
         )
         # No default headers: the pipeline sends User-Agent and Accept in the header dict it
-        # caches per credential, which spares aiohttp a multidict merge on every request.
-        return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+        # caches per credential, which spares aiohttp a multidict merge on every request. No
+        # cookie jar: the only cookie the SDK sends is the one the caller configured, and a
+        # Set-Cookie from any server is never stored and replayed.
+        return aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None),
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from .._transport.operation import path_id, path_name
 from ..errors import ValidationError
@@ -54,24 +55,27 @@ def non_empty(value: object, name: str) -> list[object]:
     return list(value)
 
 
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def https_url(value: object, name: str) -> str:
-    """An absolute ``https://`` URL (webhook receivers must use TLS).
+    """An absolute ``https://`` URL with a host and no user info (webhook receivers must use TLS).
 
-    Plain ``http://`` is accepted only for loopback hosts, so local receivers (tests, the demo,
-    the sandbox) work; the real API will still insist on HTTPS.
+    Plain ``http://`` is accepted only when the host really is a loopback address, so local
+    receivers (tests, the demo, the sandbox) work; the real API will still insist on HTTPS.
+    The URL is parsed, not matched by prefix: in ``http://127.0.0.1:80@evil.example/`` the host
+    is ``evil.example``.
     """
-    if isinstance(value, str):
-        lowered = value.lower()
-        if lowered.startswith("https://") and len(value) > 8:
-            return value
-        host = lowered.removeprefix("http://").split("/", 1)[0].rsplit(":", 1)[0]
-        if lowered.startswith("http://") and (
-            host in _LOOPBACK_HOSTS or lowered.startswith("http://[::1]")
-        ):
-            return value
+    if isinstance(value, str) and value.isprintable():
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is not None and parts.hostname and "@" not in parts.netloc:
+            scheme = parts.scheme.lower()
+            if scheme == "https" or (scheme == "http" and parts.hostname in _LOOPBACK_HOSTS):
+                return value
     raise ValidationError(name, f"must be an https:// URL, got {value!r}")
 
 

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 
 from improvado_async._transport.retry import RetryPolicy
 from improvado_async.client import AsyncImprovado
-from improvado_async.config import Timeout
+from improvado_async.config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Timeout,
+)
 from improvado_sync._runner import Runner, default_runner
 
 if TYPE_CHECKING:
@@ -54,7 +57,9 @@ class Improvado:
         base_url: API root (``IMPROVADO_BASE_URL``; default ``https://embedded.improvado.io``).
         timeout: a :class:`Timeout`, or seconds for the whole call.
         retry: a :class:`RetryPolicy`, or the number of retries.
-        max_connections: connection pool size.
+        max_connections: connection pool size (``Timeout.pool`` bounds the wait for a free one).
+        max_response_bytes: the largest response body accepted, counted on the decoded bytes as
+            they are read (default 32 MiB); a larger one raises :class:`ResponseTooLargeError`.
 
     Raises:
         ConfigurationError: no usable credentials, or a malformed setting.
@@ -72,6 +77,7 @@ class Improvado:
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | int | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._runner: Runner = default_runner()
         self._async = AsyncImprovado(
@@ -84,6 +90,7 @@ class Improvado:
             timeout=timeout,
             retry=retry,
             max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
         )
         self._owner = True
 
