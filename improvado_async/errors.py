@@ -22,7 +22,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "RunFailedError",
     "ServerError",
     "UnprocessableEntityError",
@@ -33,8 +35,27 @@ __all__ = [
 ]
 
 
+def _restore_error(
+    cls: type[ImprovadoError], args: tuple[Any, ...], state: dict[str, Any]
+) -> ImprovadoError:
+    """Rebuild a pickled error without calling ``__init__`` (whose signature varies by class)."""
+    err = cls.__new__(cls, *args)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class ImprovadoError(Exception):
-    """Base class of every error raised by the SDK."""
+    """Base class of every error raised by the SDK.
+
+    Every subclass pickles with its attributes (so errors cross process pools): the default
+    pickling calls ``cls(*args)``, which breaks keyword-only constructors; this restores
+    ``args`` and the instance attributes instead.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as (class, args, attributes), independent of the constructor's signature."""
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(ImprovadoError):
@@ -74,9 +95,15 @@ class WaitTimeoutError(ImprovadoError, TimeoutError):
 
 
 class APIError(ImprovadoError):
-    """Any failure talking to the API (transport or HTTP status)."""
+    """Any failure talking to the API (transport or HTTP status).
+
+    ``during_token_mint`` is true when the failure came from minting the workspace token the
+    call needed (``POST /api/v3/token``); that mint had its own retries and was shared by every
+    caller waiting for it, so the call does not retry it again.
+    """
 
     attempts: int = 1
+    during_token_mint: bool = False
 
 
 class APIConnectionError(APIError):
@@ -148,7 +175,7 @@ class APIStatusError(APIError):
         self.status = status
         self.details = details
         self.body = body
-        self.headers: Mapping[str, str] = dict(headers or {})
+        self.headers: Mapping[str, str] = _redact_headers(headers or {})
         self.method = method
         self.url = url
         self.attempts = attempts
@@ -186,6 +213,71 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: the API failed."""
+
+
+class RedirectError(APIError):
+    """The API answered with a redirect the SDK does not follow.
+
+    Only same-origin redirects of GET and HEAD are followed (at most three): credentials never go
+    to another origin, and a request body is never re-sent elsewhere. ``location`` is the
+    redirect target with any user info and secret-looking query values removed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        location: str | None,
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.location = location
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+
+class ResponseTooLargeError(APIError):
+    """The response body is larger than the client's ``max_response_bytes``.
+
+    The limit applies to the decoded (inflated) bytes as they are read, so a small compressed
+    body that would inflate past it is refused too. Nothing was decoded.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        limit: int,
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.limit = limit
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+
+#: Headers whose values are credentials; errors keep them as ``***``.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "proxy-authorization", "set-cookie", "x-improvado-verify-token"}
+)
+
+
+def _redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with credential values (cookies, authorization) replaced by ``***``."""
+    return {
+        name: "***" if str(name).lower() in _SECRET_HEADERS else value
+        for name, value in headers.items()
+    }
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
