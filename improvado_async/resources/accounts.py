@@ -8,10 +8,9 @@ from typing import Any
 
 from ..config import Timeout
 from ..errors import ResponseDecodeError, ValidationError
-from ..models._converter import structure
 from ..models.connections import Account, AccountSelection
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 from ._validate import path_id
 
 __all__ = ["Accounts"]
@@ -89,6 +88,9 @@ class Accounts(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Account]:
         """List the accounts of a connection.
 
@@ -114,6 +116,7 @@ class Accounts(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def bulk_update(
@@ -122,6 +125,9 @@ class Accounts(Service):
         *,
         accounts: Mapping[int, bool] | Sequence[AccountSelection],
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Account]:
         """Select or deselect several accounts of a connection for extraction.
 
@@ -149,10 +155,11 @@ class Accounts(Service):
             path={"connection_id": connection_id},
             json={"accounts": items},
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
         updated = _account_items(data)
         if updated is not None:
-            return [structure(item, Account) for item in updated]
+            return [self._structure(item, Account) for item in updated]
         return await self._read_back(connection_id, [item["id"] for item in items], timeout)
 
     async def update(
@@ -162,6 +169,9 @@ class Accounts(Service):
         *,
         enabled_for_embedded_extraction: bool,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Account:
         """Select or deselect one account for extraction.
 
@@ -183,9 +193,19 @@ class Accounts(Service):
         """
         path = {"connection_id": connection_id, "account_id": account_id}
         body = {_FLAG: _flag(enabled_for_embedded_extraction, _FLAG)}
-        data = await self._call(UPDATE, path=path, json=body, timeout=timeout)
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, Account)
+        return await self._call_model(
+            UPDATE,
+            Account,
+            path=path,
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self._read_back_one(connection_id, account_id, timeout),
+        )
+
+    async def _read_back_one(
+        self, connection_id: int, account_id: int, timeout: Timeout | None
+    ) -> Account:
         (account,) = await self._read_back(connection_id, [account_id], timeout)
         return account
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .._transport.auth import CREATE_TOKEN, token_fields
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.common import Token
-from ._base import Service
+from ._base import Service, extra_of
 
 __all__ = ["Auth"]
 
@@ -15,7 +17,15 @@ __all__ = ["Auth"]
 class Auth(Service):
     """The ``auth`` area (agency scope: HTTP Basic)."""
 
-    async def create_token(self, *, workspace_id: int, timeout: Timeout | None = None) -> Token:
+    async def create_token(
+        self,
+        *,
+        workspace_id: int,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Token:
         """Mint a token for one workspace (30-minute sliding lifetime).
 
         ``POST /api/v3/token``
@@ -39,5 +49,6 @@ class Auth(Service):
             json={"workspace_id": workspace_id},
             idempotent=True,  # minting twice is harmless: both tokens are valid
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
-        return structure(token_fields(data), Token)
+        return self._structure(token_fields(data), Token)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..config import Timeout
 from ..models.data_tables import DataTable
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 from ._validate import strings
 
 __all__ = ["DataTables"]
@@ -31,6 +32,9 @@ class DataTables(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[DataTable]:
         """List the workspace's data tables.
 
@@ -53,9 +57,18 @@ class DataTables(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
-    async def get(self, data_table_id: int, *, timeout: Timeout | None = None) -> DataTable:
+    async def get(
+        self,
+        data_table_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> DataTable:
         """Get a data table with its complete schema, system fields included.
 
         ``GET /api/v3/data-tables/{data_table_id}``
@@ -65,7 +78,11 @@ class DataTables(Service):
             NotFoundError: no such data table in this workspace.
         """
         return await self._call_model(
-            GET, DataTable, path={"data_table_id": data_table_id}, timeout=timeout
+            GET,
+            DataTable,
+            path={"data_table_id": data_table_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def update(
@@ -74,6 +91,9 @@ class DataTables(Service):
         *,
         selected_fields: Sequence[str],
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DataTable:
         """Set which fields the table delivers; every field not listed is deselected.
 
@@ -94,5 +114,11 @@ class DataTables(Service):
         """
         body = {"selected_fields": strings(selected_fields, "selected_fields")}
         return await self._call_model(
-            UPDATE, DataTable, path={"data_table_id": data_table_id}, json=body, timeout=timeout
+            UPDATE,
+            DataTable,
+            path={"data_table_id": data_table_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(data_table_id, timeout=timeout),
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..config import Timeout
 from ..models.connections import Connection
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["DatasourceConnections"]
 
@@ -37,6 +40,9 @@ class DatasourceConnections(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Connection]:
         """List the workspace's connections to one data source.
 
@@ -61,10 +67,18 @@ class DatasourceConnections(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def delete(
-        self, datasource_name: str, connection_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        connection_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         """Delete a connection: its accounts become inactive and its extracts are paused.
 
@@ -75,4 +89,9 @@ class DatasourceConnections(Service):
             NotFoundError: no such connection of this data source in the workspace.
         """
         path = {"datasource_name": datasource_name, "connection_id": connection_id}
-        await self._call(DELETE, path=path, timeout=timeout)
+        await self._call(
+            DELETE,
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )

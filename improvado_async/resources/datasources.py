@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..config import Timeout
 from ..errors import ValidationError
 from ..models.datasources import DataSource
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["Datasources"]
 
@@ -30,6 +33,9 @@ class Datasources(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[DataSource]:
         """List the data sources available to the workspace.
 
@@ -56,4 +62,5 @@ class Datasources(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import builtins  # `list` is a method name here, so the builtin type is spelled in full
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ResponseDecodeError, ValidationError
-from ..models._converter import structure
 from ..models.external_auth_links import ExternalAuthLink
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["ExternalAuthLinks"]
 
@@ -77,6 +76,9 @@ class ExternalAuthLinks(Service):
         emails: str | Sequence[str] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[ExternalAuthLink]:
         """Generate external authentication links for a data source.
 
@@ -107,8 +109,10 @@ class ExternalAuthLinks(Service):
             json=body,
             idempotent=idempotent,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            require_answer=True,
         )
-        return [structure(item, ExternalAuthLink) for item in _link_items(data)]
+        return [self._structure(item, ExternalAuthLink) for item in _link_items(data)]
 
     def list(
         self,
@@ -118,6 +122,9 @@ class ExternalAuthLinks(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[ExternalAuthLink]:
         """List the external authentication links of a data source.
 
@@ -144,10 +151,18 @@ class ExternalAuthLinks(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def revoke(
-        self, datasource_name: str, external_auth_link_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        external_auth_link_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExternalAuthLink:
         """Revoke a pending link so it can no longer be used.
 
@@ -164,10 +179,14 @@ class ExternalAuthLinks(Service):
             PermissionDeniedError: the agency lacks the external-auth feature.
         """  # noqa: E501 -- the literal path line above is longer than the limit
         path = {"datasource_name": datasource_name, "external_auth_link_id": external_auth_link_id}
-        data = await self._call(REVOKE, path=path, timeout=timeout)
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, ExternalAuthLink)
-        return await self._find(datasource_name, external_auth_link_id, timeout)
+        return await self._call_model(
+            REVOKE,
+            ExternalAuthLink,
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self._find(datasource_name, external_auth_link_id, timeout),
+        )
 
     async def _find(
         self, datasource_name: str, external_auth_link_id: int, timeout: Timeout | None

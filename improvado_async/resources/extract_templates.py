@@ -8,7 +8,6 @@ from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
-from ..models._converter import structure
 from ..models.extract_templates import (
     AccountSettingOptions,
     ExtractTemplate,
@@ -16,7 +15,7 @@ from ..models.extract_templates import (
     TemplateValidation,
 )
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 from ._validate import date_range, int_id, int_ids, optional_int_id, strings, text
 
 __all__ = ["ExtractTemplates"]
@@ -50,20 +49,6 @@ CUSTOM_SETTING_OPTIONS = declare(
 )
 
 
-def _preview(data: Any) -> TemplatePreview:
-    # The preview shape is undocumented: a bare list is taken as the rows themselves.
-    if isinstance(data, list):
-        return TemplatePreview(rows=data)
-    return structure(data if data is not None else {}, TemplatePreview)
-
-
-def _validation(data: Any) -> TemplateValidation:
-    # Failures come as HTTP 400, so an empty 2xx body can only mean the settings passed.
-    if not data:
-        return TemplateValidation(valid=True)
-    return structure(data, TemplateValidation)
-
-
 class ExtractTemplates(Service):
     """The ``extract_templates`` area (workspace scope: Bearer token or cookie).
 
@@ -80,6 +65,9 @@ class ExtractTemplates(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[ExtractTemplate]:
         """List the extraction templates of a data source (global and custom).
 
@@ -104,6 +92,7 @@ class ExtractTemplates(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -121,6 +110,9 @@ class ExtractTemplates(Service):
         connection_id: int | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExtractTemplate:
         """Create a custom (agency-level) template from a global parent template.
 
@@ -169,10 +161,18 @@ class ExtractTemplates(Service):
             json=body,
             idempotent=idempotent,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def get(
-        self, datasource_name: str, template_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExtractTemplate:
         """Get a template's full detail (provider fields only, ``sql_name`` included).
 
@@ -183,10 +183,22 @@ class ExtractTemplates(Service):
             NotFoundError: no such template for this data source.
         """
         path = {"datasource_name": datasource_name, "template_id": template_id}
-        return await self._call_model(GET, ExtractTemplate, path=path, timeout=timeout)
+        return await self._call_model(
+            GET,
+            ExtractTemplate,
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def get_by_id(
-        self, template_id: int, *, timeout: Timeout | None = None
+        self,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExtractTemplate:
         """Get a template knowing only its id (compact: id, data source, wide-template flag).
 
@@ -197,7 +209,11 @@ class ExtractTemplates(Service):
             NotFoundError: no such template.
         """
         return await self._call_model(
-            GET_BY_ID, ExtractTemplate, path={"template_id": template_id}, timeout=timeout
+            GET_BY_ID,
+            ExtractTemplate,
+            path={"template_id": template_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def preview(
@@ -210,6 +226,9 @@ class ExtractTemplates(Service):
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> TemplatePreview:
         """Preview the data a template would extract, before creating an extract.
 
@@ -244,8 +263,15 @@ class ExtractTemplates(Service):
             }
         )
         path = {"template_id": template_id}
-        data = await self._call(PREVIEW, path=path, json=body, idempotent=True, timeout=timeout)
-        return _preview(data)
+        data = await self._call(
+            PREVIEW,
+            path=path,
+            json=body,
+            idempotent=True,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
+        return self._preview(data)
 
     async def validate(
         self,
@@ -254,6 +280,9 @@ class ExtractTemplates(Service):
         accounts: Sequence[int],
         template_settings: Mapping[str, Any] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> TemplateValidation:
         """Check template settings for a set of accounts before creating an extract.
 
@@ -278,8 +307,15 @@ class ExtractTemplates(Service):
             {"accounts": int_ids(accounts, "accounts"), "template_settings": template_settings}
         )
         path = {"template_id": template_id}
-        data = await self._call(VALIDATE, path=path, json=body, idempotent=True, timeout=timeout)
-        return _validation(data)
+        data = await self._call(
+            VALIDATE,
+            path=path,
+            json=body,
+            idempotent=True,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
+        return self._validation(data)
 
     def custom_setting_options(
         self,
@@ -293,6 +329,9 @@ class ExtractTemplates(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[AccountSettingOptions]:
         """List the options of a select-type custom setting, grouped by account.
 
@@ -334,4 +373,17 @@ class ExtractTemplates(Service):
             concurrency=concurrency,
             timeout=timeout,
             json=body,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
+
+    def _preview(self, data: Any) -> TemplatePreview:
+        # The preview shape is undocumented: a bare list is taken as the rows themselves.
+        if isinstance(data, list):
+            return TemplatePreview(rows=data)
+        return self._structure(data if data is not None else {}, TemplatePreview)
+
+    def _validation(self, data: Any) -> TemplateValidation:
+        # Failures come as HTTP 400, so an empty 2xx body can only mean the settings passed.
+        if not data:
+            return TemplateValidation(valid=True)
+        return self._structure(data, TemplateValidation)

@@ -10,10 +10,9 @@ from typing import Any
 from .._transport.query import compact
 from ..config import Timeout
 from ..models._base import NOT_GIVEN, NotGiven
-from ..models._converter import structure
 from ..models.extracts import EXTRACT_DONE, EXTRACT_FAILED, Extract, MigrateWideResult
 from ..pagination import AsyncPaginator
-from ._base import Operation, Service, declare
+from ._base import Extra, Operation, Service, declare, extra_of
 from ._validate import csv_values, date_range, int_id, int_ids, iso_date, strings, text
 from ._waiter import poll_until_terminal
 
@@ -49,19 +48,6 @@ def _settings_body(
     return body
 
 
-def _extract_list(data: Any) -> list[Extract]:
-    # Undocumented: one object, or one extract per account; both become a list.
-    items = data if isinstance(data, list) else [data]
-    return [structure(item, Extract) for item in items]
-
-
-def _migration(data: Any) -> MigrateWideResult:
-    # Undocumented: {new_extract, source_extract} (PROPOSAL) or the new extract alone.
-    if isinstance(data, Mapping) and "new_extract" in data:
-        return structure(data, MigrateWideResult)
-    return MigrateWideResult(new_extract=structure(data, Extract))
-
-
 class Extracts(Service):
     """The ``extracts`` area (workspace scope: Bearer token or cookie).
 
@@ -79,6 +65,9 @@ class Extracts(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Extract]:
         """List extracts, optionally filtered; each filter takes one value or a sequence.
 
@@ -110,6 +99,7 @@ class Extracts(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -121,6 +111,9 @@ class Extracts(Service):
         template_settings: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Extract]:  # the builtin: this class has a ``list`` method
         """Create extracts of a template for accounts of one connection, into a new data table.
 
@@ -154,10 +147,25 @@ class Extracts(Service):
                 "accounts": int_ids(accounts, "accounts"),
             }
         )
-        data = await self._call(CREATE, json=body, idempotent=idempotent, timeout=timeout)
-        return _extract_list(data)
+        data = await self._call(
+            CREATE,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            require_answer=True,
+        )
+        return self._extract_list(data)
 
-    async def get(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    async def get(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Get one extract.
 
         ``GET /api/v3/extracts/{extract_id}``
@@ -167,7 +175,11 @@ class Extracts(Service):
             NotFoundError: no such extract in this workspace.
         """
         return await self._call_model(
-            GET, Extract, path={"extract_id": extract_id}, timeout=timeout
+            GET,
+            Extract,
+            path={"extract_id": extract_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def update(
@@ -179,6 +191,9 @@ class Extracts(Service):
         sync_historical_data: dt.date | str | NotGiven | None = NOT_GIVEN,
         schedules: Sequence[Mapping[str, Any]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Replace an extract's fields, additional parameters, backfill date and schedules.
 
@@ -205,7 +220,13 @@ class Extracts(Service):
         """
         body = _settings_body(fields, additional_params, sync_historical_data, schedules)
         return await self._call_model(
-            UPDATE, Extract, path={"extract_id": extract_id}, json=body, timeout=timeout
+            UPDATE,
+            Extract,
+            path={"extract_id": extract_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(extract_id, timeout=timeout),
         )
 
     async def partial_update(
@@ -217,6 +238,9 @@ class Extracts(Service):
         sync_historical_data: dt.date | str | NotGiven | None = NOT_GIVEN,
         schedules: Sequence[Mapping[str, Any]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Change only the given settings of an extract.
 
@@ -242,7 +266,13 @@ class Extracts(Service):
         """
         body = _settings_body(fields, additional_params, sync_historical_data, schedules)
         return await self._call_model(
-            PARTIAL_UPDATE, Extract, path={"extract_id": extract_id}, json=body, timeout=timeout
+            PARTIAL_UPDATE,
+            Extract,
+            path={"extract_id": extract_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(extract_id, timeout=timeout),
         )
 
     async def run(
@@ -252,6 +282,9 @@ class Extracts(Service):
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Run an extract now, optionally for a date range.
 
@@ -273,9 +306,18 @@ class Extracts(Service):
         """
         start, end = date_range(date_from, date_to)
         body = {"date_from": start, "date_to": end} if start is not None else None
-        return await self._state_change(RUN, extract_id, body, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(RUN, extract_id, body, timeout, extra)
 
-    async def pause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    async def pause(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Pause an extract (it stays paused until unpaused).
 
         ``POST /api/v3/extracts/{extract_id}/pause``
@@ -284,9 +326,18 @@ class Extracts(Service):
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return await self._state_change(PAUSE, extract_id, None, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(PAUSE, extract_id, None, timeout, extra)
 
-    async def unpause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    async def unpause(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Resume a paused extract.
 
         ``POST /api/v3/extracts/{extract_id}/unpause``
@@ -295,7 +346,8 @@ class Extracts(Service):
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return await self._state_change(UNPAUSE, extract_id, None, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(UNPAUSE, extract_id, None, timeout, extra)
 
     async def migrate_wide(
         self,
@@ -306,6 +358,9 @@ class Extracts(Service):
         template_settings: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MigrateWideResult:
         """Change a wide-report extract's dimensions without losing data.
 
@@ -339,8 +394,15 @@ class Extracts(Service):
                 "template_settings": template_settings,
             }
         )
-        data = await self._call(MIGRATE_WIDE, json=body, idempotent=idempotent, timeout=timeout)
-        return _migration(data)
+        data = await self._call(
+            MIGRATE_WIDE,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            require_answer=True,
+        )
+        return self._migration(data)
 
     async def wait(
         self,
@@ -387,11 +449,30 @@ class Extracts(Service):
         )
 
     async def _state_change(
-        self, operation: Operation, extract_id: int, body: Any, timeout: Timeout | None
+        self,
+        operation: Operation,
+        extract_id: int,
+        body: Any,
+        timeout: Timeout | None,
+        extra: Extra | None,
     ) -> Extract:
-        data = await self._call(
-            operation, path={"extract_id": extract_id}, json=body, timeout=timeout
+        return await self._call_model(
+            operation,
+            Extract,
+            path={"extract_id": extract_id},
+            json=body,
+            timeout=timeout,
+            extra=extra,
+            read_back=lambda: self.get(extract_id, timeout=timeout),
         )
-        return await self._model_or_read_back(
-            data, Extract, lambda: self.get(extract_id, timeout=timeout)
-        )
+
+    def _extract_list(self, data: Any) -> builtins.list[Extract]:
+        # Undocumented: one object, or one extract per account; both become a list.
+        items = data if isinstance(data, builtins.list) else [data]
+        return [self._structure(item, Extract) for item in items]
+
+    def _migration(self, data: Any) -> MigrateWideResult:
+        # Undocumented: {new_extract, source_extract} (PROPOSAL) or the new extract alone.
+        if isinstance(data, Mapping) and "new_extract" in data:
+            return self._structure(data, MigrateWideResult)
+        return MigrateWideResult(new_extract=self._structure(data, Extract))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.accounts as _async
 from improvado_async.config import Timeout
@@ -37,6 +38,9 @@ class Accounts:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Account]:
         """List the accounts of a connection.
 
@@ -62,6 +66,9 @@ class Accounts:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -71,6 +78,9 @@ class Accounts:
         *,
         accounts: Mapping[int, bool] | Sequence[AccountSelection],
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Account]:
         """Select or deselect several accounts of a connection for extraction.
 
@@ -93,7 +103,14 @@ class Accounts:
             BadRequestError: an account does not belong to the connection.
         """
         return self._runner.run(
-            self._async.bulk_update(connection_id=connection_id, accounts=accounts, timeout=timeout)
+            self._async.bulk_update(
+                connection_id=connection_id,
+                accounts=accounts,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )
 
     def update(
@@ -103,6 +120,9 @@ class Accounts:
         *,
         enabled_for_embedded_extraction: bool,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Account:
         """Select or deselect one account for extraction.
 
@@ -128,5 +148,8 @@ class Accounts:
                 account_id=account_id,
                 enabled_for_embedded_extraction=enabled_for_embedded_extraction,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

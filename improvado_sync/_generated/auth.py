@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.auth as _async
 from improvado_async.config import Timeout
 from improvado_async.models.common import Token
@@ -22,7 +25,15 @@ class Auth:
     def __repr__(self) -> str:
         return "<Auth service (sync)>"
 
-    def create_token(self, *, workspace_id: int, timeout: Timeout | None = None) -> Token:
+    def create_token(
+        self,
+        *,
+        workspace_id: int,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Token:
         """Mint a token for one workspace (30-minute sliding lifetime).
 
         ``POST /api/v3/token``
@@ -40,5 +51,11 @@ class Auth:
             NotFoundError: unknown workspace.
         """
         return self._runner.run(
-            self._async.create_token(workspace_id=workspace_id, timeout=timeout)
+            self._async.create_token(
+                workspace_id=workspace_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.connections as _async
 from improvado_async.config import Timeout
 from improvado_sync._runner import Runner
@@ -24,7 +27,15 @@ class Connections:
     def __repr__(self) -> str:
         return "<Connections service (sync)>"
 
-    def delete(self, connection_id: int, *, timeout: Timeout | None = None) -> None:
+    def delete(
+        self,
+        connection_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a connection by id: its accounts become inactive and its extracts are paused.
 
         ``DELETE /api/v3/connections/{connection_id}``
@@ -35,4 +46,12 @@ class Connections:
             ValidationError: ``connection_id`` is not an integer.
             NotFoundError: no such connection in the workspace.
         """
-        return self._runner.run(self._async.delete(connection_id=connection_id, timeout=timeout))
+        return self._runner.run(
+            self._async.delete(
+                connection_id=connection_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )

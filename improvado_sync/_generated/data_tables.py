@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.data_tables as _async
 from improvado_async.config import Timeout
@@ -36,6 +37,9 @@ class DataTables:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[DataTable]:
         """List the workspace's data tables.
 
@@ -54,11 +58,25 @@ class DataTables:
         return Paginator(
             self._runner,
             self._async.list(
-                page=page, page_size=page_size, concurrency=concurrency, timeout=timeout
+                page=page,
+                page_size=page_size,
+                concurrency=concurrency,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
-    def get(self, data_table_id: int, *, timeout: Timeout | None = None) -> DataTable:
+    def get(
+        self,
+        data_table_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> DataTable:
         """Get a data table with its complete schema, system fields included.
 
         ``GET /api/v3/data-tables/{data_table_id}``
@@ -67,10 +85,25 @@ class DataTables:
             ValidationError: non-integer ``data_table_id``.
             NotFoundError: no such data table in this workspace.
         """
-        return self._runner.run(self._async.get(data_table_id=data_table_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                data_table_id=data_table_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
-        self, data_table_id: int, *, selected_fields: Sequence[str], timeout: Timeout | None = None
+        self,
+        data_table_id: int,
+        *,
+        selected_fields: Sequence[str],
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DataTable:
         """Set which fields the table delivers; every field not listed is deselected.
 
@@ -91,6 +124,11 @@ class DataTables:
         """
         return self._runner.run(
             self._async.update(
-                data_table_id=data_table_id, selected_fields=selected_fields, timeout=timeout
+                data_table_id=data_table_id,
+                selected_fields=selected_fields,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

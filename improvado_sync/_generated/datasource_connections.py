@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.datasource_connections as _async
 from improvado_async.config import Timeout
 from improvado_async.models.connections import Connection
@@ -35,6 +38,9 @@ class DatasourceConnections:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Connection]:
         """List the workspace's connections to one data source.
 
@@ -59,11 +65,21 @@ class DatasourceConnections:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
     def delete(
-        self, datasource_name: str, connection_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        connection_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         """Delete a connection: its accounts become inactive and its extracts are paused.
 
@@ -75,6 +91,11 @@ class DatasourceConnections:
         """
         return self._runner.run(
             self._async.delete(
-                datasource_name=datasource_name, connection_id=connection_id, timeout=timeout
+                datasource_name=datasource_name,
+                connection_id=connection_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.datasources as _async
 from improvado_async.config import Timeout
 from improvado_async.models.datasources import DataSource
@@ -31,6 +34,9 @@ class Datasources:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[DataSource]:
         """List the data sources available to the workspace.
 
@@ -57,5 +63,8 @@ class Datasources:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )

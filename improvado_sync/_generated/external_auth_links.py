@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.external_auth_links as _async
 from improvado_async.config import Timeout
@@ -38,6 +39,9 @@ class ExternalAuthLinks:
         emails: str | Sequence[str] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[ExternalAuthLink]:
         """Generate external authentication links for a data source.
 
@@ -68,6 +72,9 @@ class ExternalAuthLinks:
                 emails=emails,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -79,6 +86,9 @@ class ExternalAuthLinks:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[ExternalAuthLink]:
         """List the external authentication links of a data source.
 
@@ -105,11 +115,21 @@ class ExternalAuthLinks:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
     def revoke(
-        self, datasource_name: str, external_auth_link_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        external_auth_link_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExternalAuthLink:
         """Revoke a pending link so it can no longer be used.
 
@@ -130,5 +150,8 @@ class ExternalAuthLinks:
                 datasource_name=datasource_name,
                 external_auth_link_id=external_auth_link_id,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

@@ -45,6 +45,9 @@ class ExtractTemplates:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[ExtractTemplate]:
         """List the extraction templates of a data source (global and custom).
 
@@ -69,6 +72,9 @@ class ExtractTemplates:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -87,6 +93,9 @@ class ExtractTemplates:
         connection_id: int | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExtractTemplate:
         """Create a custom (agency-level) template from a global parent template.
 
@@ -129,11 +138,21 @@ class ExtractTemplates:
                 connection_id=connection_id,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
     def get(
-        self, datasource_name: str, template_id: int, *, timeout: Timeout | None = None
+        self,
+        datasource_name: str,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ExtractTemplate:
         """Get a template's full detail (provider fields only, ``sql_name`` included).
 
@@ -145,11 +164,24 @@ class ExtractTemplates:
         """
         return self._runner.run(
             self._async.get(
-                datasource_name=datasource_name, template_id=template_id, timeout=timeout
+                datasource_name=datasource_name,
+                template_id=template_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get_by_id(self, template_id: int, *, timeout: Timeout | None = None) -> ExtractTemplate:
+    def get_by_id(
+        self,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ExtractTemplate:
         """Get a template knowing only its id (compact: id, data source, wide-template flag).
 
         ``GET /api/v3/extract-template/{template_id}/``
@@ -158,7 +190,15 @@ class ExtractTemplates:
             ValidationError: non-integer ``template_id``.
             NotFoundError: no such template.
         """
-        return self._runner.run(self._async.get_by_id(template_id=template_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get_by_id(
+                template_id=template_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def preview(
         self,
@@ -170,6 +210,9 @@ class ExtractTemplates:
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> TemplatePreview:
         """Preview the data a template would extract, before creating an extract.
 
@@ -202,6 +245,9 @@ class ExtractTemplates:
                 date_from=date_from,
                 date_to=date_to,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -212,6 +258,9 @@ class ExtractTemplates:
         accounts: Sequence[int],
         template_settings: Mapping[str, Any] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> TemplateValidation:
         """Check template settings for a set of accounts before creating an extract.
 
@@ -238,6 +287,9 @@ class ExtractTemplates:
                 accounts=accounts,
                 template_settings=template_settings,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -253,6 +305,9 @@ class ExtractTemplates:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[AccountSettingOptions]:
         """List the options of a select-type custom setting, grouped by account.
 
@@ -289,5 +344,8 @@ class ExtractTemplates:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )

@@ -43,6 +43,9 @@ class Extracts:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Extract]:
         """List extracts, optionally filtered; each filter takes one value or a sequence.
 
@@ -72,6 +75,9 @@ class Extracts:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -84,6 +90,9 @@ class Extracts:
         template_settings: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Extract]:
         """Create extracts of a template for accounts of one connection, into a new data table.
 
@@ -117,10 +126,21 @@ class Extracts:
                 template_settings=template_settings,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    def get(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Get one extract.
 
         ``GET /api/v3/extracts/{extract_id}``
@@ -129,7 +149,15 @@ class Extracts:
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return self._runner.run(self._async.get(extract_id=extract_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                extract_id=extract_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
         self,
@@ -140,6 +168,9 @@ class Extracts:
         sync_historical_data: dt.date | str | NotGiven | None = NOT_GIVEN,
         schedules: Sequence[Mapping[str, Any]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Replace an extract's fields, additional parameters, backfill date and schedules.
 
@@ -172,6 +203,9 @@ class Extracts:
                 sync_historical_data=sync_historical_data,
                 schedules=schedules,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -184,6 +218,9 @@ class Extracts:
         sync_historical_data: dt.date | str | NotGiven | None = NOT_GIVEN,
         schedules: Sequence[Mapping[str, Any]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Change only the given settings of an extract.
 
@@ -215,6 +252,9 @@ class Extracts:
                 sync_historical_data=sync_historical_data,
                 schedules=schedules,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -225,6 +265,9 @@ class Extracts:
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Extract:
         """Run an extract now, optionally for a date range.
 
@@ -246,11 +289,25 @@ class Extracts:
         """
         return self._runner.run(
             self._async.run(
-                extract_id=extract_id, date_from=date_from, date_to=date_to, timeout=timeout
+                extract_id=extract_id,
+                date_from=date_from,
+                date_to=date_to,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def pause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    def pause(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Pause an extract (it stays paused until unpaused).
 
         ``POST /api/v3/extracts/{extract_id}/pause``
@@ -259,9 +316,25 @@ class Extracts:
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return self._runner.run(self._async.pause(extract_id=extract_id, timeout=timeout))
+        return self._runner.run(
+            self._async.pause(
+                extract_id=extract_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
-    def unpause(self, extract_id: int, *, timeout: Timeout | None = None) -> Extract:
+    def unpause(
+        self,
+        extract_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Extract:
         """Resume a paused extract.
 
         ``POST /api/v3/extracts/{extract_id}/unpause``
@@ -270,7 +343,15 @@ class Extracts:
             ValidationError: non-integer ``extract_id``.
             NotFoundError: no such extract in this workspace.
         """
-        return self._runner.run(self._async.unpause(extract_id=extract_id, timeout=timeout))
+        return self._runner.run(
+            self._async.unpause(
+                extract_id=extract_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def migrate_wide(
         self,
@@ -281,6 +362,9 @@ class Extracts:
         template_settings: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MigrateWideResult:
         """Change a wide-report extract's dimensions without losing data.
 
@@ -312,6 +396,9 @@ class Extracts:
                 template_settings=template_settings,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
