@@ -41,10 +41,11 @@ async def receiver() -> AsyncIterator[tuple[WebhookReceiver, str, list[WebhookEv
     await runner.cleanup()
 
 
-async def _replay(url: str, body: bytes, signature: str, key: str) -> int:
+async def _replay(url: str, body: bytes, signature: str, key: str) -> tuple[int, str]:
     headers = {SIGNATURE_HEADER: signature, IDEMPOTENCY_HEADER: key}
     async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
-        return r.status
+        answer = await r.json()
+        return r.status, answer.get("status") or answer.get("error")
 
 
 async def test_verify_deliver_retry_dedup_and_rotation(
@@ -63,7 +64,7 @@ async def test_verify_deliver_retry_dedup_and_rotation(
         endpoint = await client.webhook_endpoints.create(url=url, event_types=["load_completed"])
         assert endpoint.status == WebhookEndpointStatus.UNVERIFIED and endpoint.secret
         old_secret = endpoint.secret
-        hooks.secrets = [old_secret]
+        hooks.set_secrets([old_secret])
         verified = await client.webhook_endpoints.verify(endpoint.id)
         assert verified.status == WebhookEndpointStatus.ACTIVE
 
@@ -79,16 +80,28 @@ async def test_verify_deliver_retry_dedup_and_rotation(
         delivery = next(d for d in sb.webhook_deliveries if d.event_type == "load_completed")
         assert delivery.response_statuses[:2] == [500, 200]
 
-        # A replay of the same event is answered 2xx and not dispatched again.
-        replay = await _replay(url, delivery.body, sign(old_secret, delivery.body), handled[0].id)
-        assert replay == 200 and len(handled) == 1
+        # A replay of the same event is answered 2xx and not dispatched again, even under a new
+        # idempotency key: de-duplication follows the signed event id.
+        body, old_signed = delivery.body, sign(old_secret, delivery.body)
+        assert await _replay(url, body, old_signed, handled[0].id) == (200, "duplicate")
+        assert await _replay(url, body, old_signed, "fresh-key-0") == (200, "duplicate")
+        assert len(handled) == 1
 
         rotated = await client.webhook_endpoints.regenerate_secret(endpoint.id)
         assert rotated.secret and rotated.secret != old_secret
         assert rotated.status == WebhookEndpointStatus.UNVERIFIED
-        hooks.secrets = [rotated.secret]
-        old_signed = sign(old_secret, delivery.body)
-        assert await _replay(url, delivery.body, old_signed, "fresh-key-1") == 401
-        hooks.secrets = [rotated.secret, old_secret]
-        assert await _replay(url, delivery.body, old_signed, "fresh-key-2") == 200
-        assert len(handled) == 2
+        hooks.set_secrets([rotated.secret])
+        assert await _replay(url, body, old_signed, "fresh-key-1") == (401, "bad_signature")
+        hooks.set_secrets([rotated.secret, old_secret])
+        assert await _replay(url, body, old_signed, "fresh-key-2") == (200, "duplicate")
+        reverified = await client.webhook_endpoints.verify(endpoint.id)
+        assert reverified.status == WebhookEndpointStatus.ACTIVE
+
+        # The next event is signed with the new secret and handled once.
+        await client.loads.run(3001)
+        await client.loads.wait(3001, poll_interval=0.01, max_wait=10)
+        for _ in range(200):
+            if len(handled) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert len(handled) == 2 and handled[1].id != handled[0].id
