@@ -12,8 +12,19 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._raw import (
+        RawResponse,
+    )
+    from ._transport.ratelimit import (
+        LocalRateLimiter,
+        RateLimiter,
+    )
     from ._transport.retry import (
         RetryPolicy,
+    )
+    from ._transport.token_cache import (
+        InMemoryTokenCache,
+        TokenCache,
     )
     from .client import (
         AsyncImprovado,
@@ -31,6 +42,7 @@ if TYPE_CHECKING:
         BadRequestError,
         ConfigurationError,
         ConflictError,
+        EmptyResponseError,
         ImprovadoError,
         NotFoundError,
         PermissionDeniedError,
@@ -44,6 +56,13 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeoutError,
         WrongEventLoopError,
+    )
+    from .hooks import (
+        ErrorEvent,
+        Hooks,
+        RequestEvent,
+        ResponseEvent,
+        RetryEvent,
     )
     from .models import (
         NOT_GIVEN,
@@ -105,6 +124,16 @@ if TYPE_CHECKING:
 
 
 _LAZY: dict[str, str] = {
+    "InMemoryTokenCache": "._transport.token_cache",
+    "TokenCache": "._transport.token_cache",
+    "LocalRateLimiter": "._transport.ratelimit",
+    "RateLimiter": "._transport.ratelimit",
+    "ErrorEvent": ".hooks",
+    "Hooks": ".hooks",
+    "RequestEvent": ".hooks",
+    "ResponseEvent": ".hooks",
+    "RetryEvent": ".hooks",
+    "RawResponse": "._raw",
     "RetryPolicy": "._transport.retry",
     "AsyncImprovado": ".client",
     "Credentials": ".config",
@@ -117,6 +146,7 @@ _LAZY: dict[str, str] = {
     "BadRequestError": ".errors",
     "ConfigurationError": ".errors",
     "ConflictError": ".errors",
+    "EmptyResponseError": ".errors",
     "ImprovadoError": ".errors",
     "NotFoundError": ".errors",
     "PermissionDeniedError": ".errors",
@@ -217,6 +247,8 @@ __all__ = [
     "Destination",
     "DestinationConnection",
     "DestinationConnectionStatus",
+    "EmptyResponseError",
+    "ErrorEvent",
     "EventTypeInfo",
     "ExternalAuthLink",
     "ExternalAuthLinkStatus",
@@ -224,11 +256,14 @@ __all__ = [
     "ExtractStatus",
     "ExtractTemplate",
     "FieldKind",
+    "Hooks",
     "IframeUrl",
     "ImprovadoError",
+    "InMemoryTokenCache",
     "Load",
     "LoadDataTable",
     "LoadStatus",
+    "LocalRateLimiter",
     "MigrateWideResult",
     "Model",
     "NotFoundError",
@@ -239,10 +274,15 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLayer",
     "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
     "Recipe",
     "RedirectError",
+    "RequestEvent",
     "ResponseDecodeError",
+    "ResponseEvent",
     "ResponseTooLargeError",
+    "RetryEvent",
     "RetryPolicy",
     "Role",
     "RoleDeletion",
@@ -256,6 +296,7 @@ __all__ = [
     "TemplateValidation",
     "Timeout",
     "Token",
+    "TokenCache",
     "UnprocessableEntityError",
     "ValidationError",
     "WaitTimeoutError",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import TextIO
 import attrs
 
 from .client import AsyncImprovado
+from .hooks import Hooks, ResponseEvent
 from .models.connections import Connection
 from .models.loads import Load
 from .webhooks import WebhookEvent, WebhookReceiver
@@ -39,15 +39,13 @@ class Summary:
     elapsed: float = 0.0
 
 
-class _RequestCounter(logging.Handler):
-    """Counts the transport's per-request debug records without printing them."""
+def _counting_hooks(summary: Summary) -> Hooks:
+    """Hooks that count every answered request (retries and token mints included)."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
+    def count(event: ResponseEvent) -> None:
+        summary.requests += 1
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+    return Hooks(on_response=count)
 
 
 class _Printer:
@@ -213,33 +211,25 @@ def _has_credentials() -> bool:
 
 async def _run(args: argparse.Namespace, out: _Printer) -> Summary:
     summary = Summary()
-    counter = _RequestCounter()
-    transport_log = logging.getLogger("improvado.transport")
-    previous_level = transport_log.level
-    transport_log.setLevel(logging.DEBUG)
-    transport_log.addHandler(counter)
+    hooks = _counting_hooks(summary)
     started = time.monotonic()
-    try:
-        if args.base_url and _has_credentials():
-            print(f"Running against {args.base_url}", file=out.stream)
-            async with AsyncImprovado(base_url=args.base_url) as client:
-                await run_demo(client, out, summary)
-        else:
-            from .sandbox import Sandbox
+    if args.base_url and _has_credentials():
+        print(f"Running against {args.base_url}", file=out.stream)
+        async with AsyncImprovado(base_url=args.base_url, hooks=hooks) as client:
+            await run_demo(client, out, summary)
+    else:
+        from .sandbox import Sandbox
 
-            async with Sandbox(time_scale=args.time_scale) as sandbox:
-                print(f"Sandbox serving on {sandbox.base_url}", file=out.stream)
-                async with AsyncImprovado(
-                    username=sandbox.username,
-                    password=sandbox.password,
-                    workspace_id=sandbox.workspace_id,
-                    base_url=sandbox.base_url,
-                ) as client:
-                    await run_demo(client, out, summary)
-    finally:
-        transport_log.removeHandler(counter)
-        transport_log.setLevel(previous_level)
-    summary.requests = counter.count
+        async with Sandbox(time_scale=args.time_scale) as sandbox:
+            print(f"Sandbox serving on {sandbox.base_url}", file=out.stream)
+            async with AsyncImprovado(
+                username=sandbox.username,
+                password=sandbox.password,
+                workspace_id=sandbox.workspace_id,
+                base_url=sandbox.base_url,
+                hooks=hooks,
+            ) as client:
+                await run_demo(client, out, summary)
     summary.elapsed = time.monotonic() - started
     return summary
 

@@ -8,7 +8,10 @@ package's own classes, re-exported here (the same public names, sync types swapp
 in).
 """
 
+from improvado_async._raw import RawResponse
+from improvado_async._transport.ratelimit import LocalRateLimiter, RateLimiter
 from improvado_async._transport.retry import RetryPolicy
+from improvado_async._transport.token_cache import InMemoryTokenCache, TokenCache
 from improvado_async._version import __version__
 from improvado_async.config import Credentials, Timeout
 from improvado_async.errors import (
@@ -20,6 +23,7 @@ from improvado_async.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    EmptyResponseError,
     ImprovadoError,
     NotFoundError,
     PermissionDeniedError,
@@ -34,6 +38,7 @@ from improvado_async.errors import (
     WaitTimeoutError,
     WrongEventLoopError,
 )
+from improvado_async.hooks import ErrorEvent, Hooks, RequestEvent, ResponseEvent, RetryEvent
 from improvado_async.models import (
     NOT_GIVEN,
     SYSTEM_FIELDS,
@@ -122,6 +127,8 @@ __all__ = [
     "Destination",
     "DestinationConnection",
     "DestinationConnectionStatus",
+    "EmptyResponseError",
+    "ErrorEvent",
     "EventTypeInfo",
     "ExternalAuthLink",
     "ExternalAuthLinkStatus",
@@ -129,12 +136,15 @@ __all__ = [
     "ExtractStatus",
     "ExtractTemplate",
     "FieldKind",
+    "Hooks",
     "IframeUrl",
     "Improvado",
     "ImprovadoError",
+    "InMemoryTokenCache",
     "Load",
     "LoadDataTable",
     "LoadStatus",
+    "LocalRateLimiter",
     "MigrateWideResult",
     "Model",
     "NotFoundError",
@@ -146,10 +156,15 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLayer",
     "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
     "Recipe",
     "RedirectError",
+    "RequestEvent",
     "ResponseDecodeError",
+    "ResponseEvent",
     "ResponseTooLargeError",
+    "RetryEvent",
     "RetryPolicy",
     "Role",
     "RoleDeletion",
@@ -163,6 +178,7 @@ __all__ = [
     "TemplateValidation",
     "Timeout",
     "Token",
+    "TokenCache",
     "UnprocessableEntityError",
     "ValidationError",
     "WaitTimeoutError",

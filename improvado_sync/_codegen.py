@@ -28,6 +28,8 @@ HEADER = (
     "# Change the async code or the generator, then regenerate.\n"
 )
 RENAMES = {"AsyncPaginator": "Paginator", "AsyncImprovado": "Improvado"}
+#: Client properties whose async objects get a hand-written sync wrapper (type -> module).
+SYNC_WRAPPERS = {"RawResponses": "improvado_sync._raw"}
 SKIPPED_IMPORTS = {"AsyncPaginator", "Service", "Scope"}
 
 
@@ -174,6 +176,7 @@ def _client_module(services: dict[str, str]) -> str:
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "AsyncImprovado")
     members: list[str] = []
     type_imports: list[str] = []
+    wrapper_imports: list[str] = []
     init: ast.FunctionDef | None = None
     for node in cls.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -194,6 +197,14 @@ def _client_module(services: dict[str, str]) -> str:
                 f"        from .{module} import {service}\n\n"
                 f"        return {service}(self._async.{node.name}, self._runner)\n"
             )
+        elif "property" in decorators and _unparsed(node.returns) in SYNC_WRAPPERS:
+            wrapper = _unparsed(node.returns)
+            wrapper_imports.append(f"from {SYNC_WRAPPERS[wrapper]} import {wrapper}")
+            members.append(
+                f"    @property\n    def {node.name}(self) -> {wrapper}:\n"
+                f"{_docstring(node, ' ' * 8)}"
+                f"        return {wrapper}(self._async.{node.name}, self._runner)\n"
+            )
         elif "property" in decorators:
             members.append(
                 f"    @property\n    def {node.name}{_signature(node)}:\n"
@@ -201,6 +212,12 @@ def _client_module(services: dict[str, str]) -> str:
             )
         elif isinstance(node, ast.AsyncFunctionDef):
             members.append(_service_method(node))
+        elif node.returns is not None and ast.unparse(node.returns) != "AsyncImprovado":
+            # A plain method of the async client (no I/O): the sync client calls it directly.
+            members.append(
+                f"    def {node.name}{_signature(node)}:\n{_docstring(node, ' ' * 8)}"
+                f"        return self._async.{node.name}({_call_args(node)})\n"
+            )
         elif node.returns is not None and ast.unparse(node.returns) == "AsyncImprovado":
             members.append(
                 f"    def {node.name}{_signature(node)}:\n{_docstring(node, ' ' * 8)}"
@@ -211,16 +228,17 @@ def _client_module(services: dict[str, str]) -> str:
     tree_imports = [
         line
         for line in _module_imports(tree, "improvado_async")
-        if "config import" in line or "retry import" in line
+        if any(part in line for part in _CLIENT_IMPORTS)
     ]
+    type_imports += [f"    {line}" for line in _type_checking_plain_imports(tree)]
     return (
         f"{HEADER}"
         '"""The generated blocking client ``Improvado``."""\n\n'
         "from __future__ import annotations\n\n"
         "import functools\n"
         "from types import TracebackType\n"
-        "from typing import TYPE_CHECKING\n\n"
-        + "\n".join(sorted(set(tree_imports)))
+        "from typing import TYPE_CHECKING, Any\n\n"
+        + "\n".join(sorted(set(tree_imports + wrapper_imports)))
         + "\nfrom improvado_async.client import AsyncImprovado\n"
         "from improvado_sync._runner import Runner, default_runner\n\n"
         "if TYPE_CHECKING:\n" + "\n".join(sorted(type_imports)) + "\n\n"
@@ -303,6 +321,25 @@ def _package_init() -> str:
         "from ._paginator import Paginator\n\n"
         f"__all__ = {names!r}\n"
     )
+
+
+#: The client module's imports that its public signatures need (the rest are internals).
+_CLIENT_IMPORTS = ("config import", "retry import", "hooks import", "collections.abc", "import ssl")
+
+
+def _type_checking_plain_imports(tree: ast.Module) -> list[str]:
+    """``import X`` lines under the module's ``if TYPE_CHECKING:`` (e.g. ``import aiohttp``)."""
+    return [
+        ast.unparse(stmt)
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for stmt in node.body
+        if isinstance(stmt, ast.Import)
+    ]
+
+
+def _unparsed(node: ast.expr | None) -> str:
+    return "" if node is None else ast.unparse(node)
 
 
 def _ruff(args: list[str], source: str, filename: str) -> str:

@@ -21,6 +21,7 @@ from .._secret import Secret
 from ..config import Credentials
 from ..errors import APITimeoutError, ConfigurationError, ResponseDecodeError
 from .operation import Operation, Scope, declare
+from .token_cache import TokenCache
 
 __all__ = ["CREATE_TOKEN", "Authenticator", "Scope", "SendMint", "token_fields"]
 
@@ -65,8 +66,13 @@ class Authenticator:
         *,
         token_ttl: float = 1800.0,
         refresh_margin: float = 60.0,
+        cache: TokenCache | None = None,
+        cache_key: str = "",
     ) -> None:
         self._credentials = credentials
+        self._cache = cache
+        self._cache_key = cache_key
+        self._rejected: str | None = None  # the last token answered 401
         self._idle_limit = max(0.0, token_ttl - refresh_margin)
         self._token: str | None = None if credentials.token is None else Secret(credentials.token)
         self._last_used = time.monotonic()
@@ -150,6 +156,7 @@ class Authenticator:
             return True  # another caller already replaced the rejected token
         if self._minting is None:
             self._token = None
+            self._rejected = rejected
         await self._mint_shared(send, deadline)
         return True
 
@@ -220,9 +227,30 @@ class Authenticator:
             self._credentials.require_basic()
             self._credentials.require_workspace()
             raise ConfigurationError("cannot mint a workspace token with these credentials")
+        cache = self._cache
+        token = await (self._mint_now(send) if cache is None else self._mint_shared_by(cache, send))
+        self._token, self._rejected = token, None
+        self._last_used = time.monotonic()
+        return token
+
+    async def _mint_now(self, send: SendMint) -> Secret:
         workspace_id = self._credentials.require_workspace()
         token = _token_of(await send(CREATE_TOKEN, {"workspace_id": workspace_id}))
-        self._token = token
-        self._last_used = time.monotonic()
         self.mint_count += 1
         return token
+
+    async def _mint_shared_by(self, cache: TokenCache, send: SendMint) -> Secret:
+        """The cache's token unless it is the one that failed; else one mint under its lock."""
+        key, rejected = self._cache_key, self._rejected
+        if rejected is not None:
+            await cache.invalidate(key, rejected)
+        stored = await cache.get(key)
+        if stored is not None and stored != rejected:
+            return Secret(stored)
+        async with cache.lock(key):
+            stored = await cache.get(key)  # another process may have minted meanwhile
+            if stored is not None and stored != rejected:
+                return Secret(stored)
+            token = await self._mint_now(send)
+            await cache.set(key, str.__str__(token), self._idle_limit)
+            return token

@@ -16,7 +16,15 @@ import attrs
 
 from ..errors import ValidationError
 
-__all__ = ["OPERATIONS", "Operation", "Scope", "declare", "path_id", "path_name"]
+__all__ = [
+    "OPERATIONS",
+    "Operation",
+    "Scope",
+    "custom_operation",
+    "declare",
+    "path_id",
+    "path_name",
+]
 
 
 class Scope(enum.Enum):
@@ -139,3 +147,32 @@ def declare(
     operation = Operation(name=name, method=method, path=path, scope=scope, paginated=paginated)
     OPERATIONS[name] = operation
     return operation
+
+
+_SCOPES = {"workspace": Scope.WORKSPACE, "agency": Scope.BASIC, "none": Scope.NONE}
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
+
+
+def custom_operation(method: str, path: str, scope: str) -> Operation:
+    """An undeclared operation for ``client.request`` (named ``request``, not registered).
+
+    Raises:
+        ValidationError: an unknown method or scope, or a path that is not ``/...`` under the
+            client's base URL (credentials go only to the configured API).
+    """
+    verb = method.upper() if isinstance(method, str) else ""
+    if verb not in _METHODS:
+        raise ValidationError("method", f"must be one of {', '.join(sorted(_METHODS))}")
+    if (
+        not isinstance(path, str)
+        or not path.startswith("/")
+        or path.startswith("//")
+        or not path.isprintable()
+        or any(c in path for c in "{}? #")
+    ):
+        raise ValidationError(
+            "path", f"must be a path under the base URL such as '/api/v3/loads', got {path!r}"
+        )
+    if scope not in _SCOPES:
+        raise ValidationError("scope", f"must be one of {', '.join(_SCOPES)}, got {scope!r}")
+    return Operation(name="request", method=verb, path=path, scope=_SCOPES[scope])

@@ -29,9 +29,12 @@ from .auth import Authenticator, SendMint
 from .deadlines import Watch
 from .decoding import decode_json
 from .logging import transport_logger
+from .observe import CallTrace, Observer
 from .operation import Operation, Scope
 from .query import render_query
-from .request import Request
+from .ratelimit import RateLimiter
+from .request import Extra, Request
+from .response import Response, record
 from .retry import RetryPolicy, retry_after_of
 from .session import SessionHolder
 
@@ -68,8 +71,16 @@ class Pipeline:
         timeout: Timeout,
         user_agent: str,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        observers: tuple[Observer, ...] = (),
+        rate_limiter: RateLimiter | None = None,
+        operation_limiters: Mapping[str, RateLimiter] | None = None,
     ) -> None:
         self.base_url = base_url
+        self.rate_limiter = rate_limiter
+        self.operation_limiters = dict(operation_limiters or {})
+        self._limited = rate_limiter is not None or bool(self.operation_limiters)
+        #: Followers of every call (hooks, tracing); empty costs one truth test per call.
+        self.observers = observers
         self.max_response_bytes = max_response_bytes
         self._origin = _origin_of(base_url)
         self._redirects_logged: set[tuple[str, str]] = set()
@@ -100,6 +111,9 @@ class Pipeline:
             timeout=timeout or self.timeout,
             user_agent=self.user_agent,
             max_response_bytes=self.max_response_bytes,
+            observers=self.observers,
+            rate_limiter=self.rate_limiter,
+            operation_limiters=self.operation_limiters,
         )
 
     def build(
@@ -111,17 +125,21 @@ class Pipeline:
         json: Any = None,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
+        extra: Extra | None = None,
     ) -> Request:
         """The :class:`Request` of one call of ``operation`` (path values validated here).
 
         Raises:
-            ValidationError: a path value is missing or malformed, or ``timeout`` is not a
-                :class:`Timeout` (nothing is sent).
+            ValidationError: a path value is missing or malformed, ``timeout`` is not a
+                :class:`Timeout`, or an ``extra_*`` value cannot be sent (nothing is sent).
         """
         if timeout is None:
             timeout = self.timeout
         elif not isinstance(timeout, Timeout):
             raise _not_a_timeout(timeout)
+        headers = _NO_HEADERS
+        if extra is not None:
+            headers, params, json = _merge_extra(extra, operation, params, json)
         return Request(
             operation=operation.name,
             method=operation.method,
@@ -129,6 +147,7 @@ class Pipeline:
             path_template=operation.path,
             params=render_query(params),
             body=None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode(),
+            headers=headers,
             scope=operation.scope,
             idempotent=idempotent,
             timeout=timeout,
@@ -143,32 +162,54 @@ class Pipeline:
         json: Any = None,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
+        extra: Extra | None = None,
     ) -> Any:
         """Build and send one call of ``operation``; the decoded JSON body (``None`` if empty)."""
         request = self.build(
-            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
+            operation,
+            path=path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra,
         )
-        return await self.send(request)
+        return (await self.send(request)).data
 
-    async def send(self, request: Request, deadline: float | None = None) -> Any:
-        """Perform ``request`` with its retries; the decoded JSON body (``None`` if empty).
+    async def send(self, request: Request, deadline: float | None = None) -> Response:
+        """Perform ``request`` with its retries; the final :class:`Response`.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a token minted for
         a caller counts against that caller's deadline.
         """
+        if self.observers:
+            return await self._send_observed(request, deadline)
+        return await self._perform(request, deadline, None)
+
+    async def _perform(
+        self, request: Request, deadline: float | None, traces: tuple[CallTrace, ...] | None
+    ) -> Response:
+        started = time.monotonic()
         total = request.timeout.total
         if total is not None:
-            own = time.monotonic() + total
+            own = started + total
             deadline = own if deadline is None else min(deadline, own)
         # Attempt 1 runs here, so a first-try success builds no retry closure or label (and
         # never touches tenacity); RetryPolicy.resume takes over only after an APIError.
         try:
-            return await self._attempt_with_auth(request, deadline, 1)
+            return await self._attempt_with_auth(request, deadline, 1, started, traces)
         except APIError as exc:
             first = exc
 
-        async def attempt(number: int) -> Any:
-            return await self._attempt_with_auth(request, deadline, number)
+        async def attempt(number: int) -> Response:
+            return await self._attempt_with_auth(request, deadline, number, started, traces)
+
+        on_retry = None
+        if traces:
+
+            async def on_retry(number: int, reason: str, delay: float) -> None:
+                for trace in traces:
+                    await trace.retrying(number, reason, delay)
 
         return await self.retry.resume(
             first,
@@ -177,23 +218,51 @@ class Pipeline:
             idempotent=request.idempotent,
             deadline=deadline,
             label=f"{request.method} {request.path_template}",
+            on_retry=on_retry,
+            log_extra={"improvado_operation": request.operation},
         )
 
+    async def _send_observed(self, request: Request, deadline: float | None) -> Response:
+        """:meth:`send` with every observer following the call (never broken by one)."""
+        traces = tuple(observer.start(request) for observer in self.observers)
+        try:
+            response = await self._perform(request, deadline, traces)
+        except BaseException as exc:
+            for trace in traces:
+                await trace.finished(getattr(exc, "status", None), exc)
+            raise
+        for trace in traces:
+            await trace.finished(response.status, None)
+        return response
+
     async def _attempt_with_auth(
-        self, request: Request, deadline: float | None, number: int
-    ) -> Any:
+        self,
+        request: Request,
+        deadline: float | None,
+        number: int,
+        started: float,
+        traces: tuple[CallTrace, ...] | None,
+    ) -> Response:
         auth = self.auth
         scope = request.scope
+        if traces:
+            request = await _traced_attempt(request, number, traces)
+            attempt_started = time.monotonic()
         headers: Mapping[str, str] | None = auth.cached_headers(scope)
         if headers is None:  # a token has to be minted first
             headers = await self._minted_headers(request, deadline, None)
             assert headers is not None
         status, resp_headers, body = await self._exchange(request, headers, deadline, number)
+        if status == 429 and self._limited:
+            await self._pause_limiters(request.operation, resp_headers)
+        if traces:
+            for trace in traces:
+                await trace.answered(number, status, time.monotonic() - attempt_started)
         if status == 401 and scope is Scope.WORKSPACE:
             fresh = await self._minted_headers(request, deadline, headers)
             if fresh is not None:  # re-minted after the 401: replay once
                 status, resp_headers, body = await self._exchange(request, fresh, deadline, number)
-        return self._decode(request, status, resp_headers, body, number)
+        return self._decode(request, status, resp_headers, body, number, started)
 
     async def _exchange(
         self,
@@ -262,6 +331,7 @@ class Pipeline:
                 status,
                 _redact_url(target),
                 request.operation,
+                extra={"improvado_operation": request.operation, "status": status},
             )
 
     async def _minted_headers(
@@ -291,7 +361,7 @@ class Pipeline:
 
         async def send_mint(operation: Operation, body: Any) -> Any:
             mint = self.build(operation, json=body, idempotent=True, timeout=request.timeout)
-            return await self.send(mint, deadline)
+            return (await self.send(mint, deadline)).data
 
         return send_mint
 
@@ -309,6 +379,9 @@ class Pipeline:
         session = sessions.get()
         slots = sessions.slots
         assert slots is not None  # created with the session
+        if self._limited:  # a rate-limit permit before a pooled connection is taken
+            for limiter in self._limiters(request.operation):
+                await limiter.acquire(deadline)
         if slots.locked():  # every pooled connection is busy: a bounded, unsent wait
             await self._wait_for_slot(slots, request, deadline, number)
         else:
@@ -346,6 +419,7 @@ class Pipeline:
                 headers=headers,
                 timeout=client_timeout,
                 allow_redirects=False,
+                **self.sessions.request_options,
                 skip_auto_headers=(
                     _NO_CONTENT_TYPE
                     if request.body is None and request.method in _BODY_METHODS
@@ -367,15 +441,40 @@ class Pipeline:
             if watch is not None:
                 watch.watchdog.stop(watch)
         if transport_logger.isEnabledFor(logging.DEBUG):
+            elapsed_ms = (time.perf_counter() - started) * 1000
             transport_logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
                 request.method,
                 request.url,
                 status,
-                (time.perf_counter() - started) * 1000,
+                elapsed_ms,
                 number,
+                extra={
+                    "improvado_operation": request.operation,
+                    "method": request.method,
+                    "url_template": request.path_template,
+                    "status": status,
+                    "attempt": number,
+                    "elapsed_ms": round(elapsed_ms, 3),
+                },
             )
         return status, resp_headers, body
+
+    async def _pause_limiters(self, operation: str, headers: Mapping[str, str]) -> None:
+        """A 429 with ``Retry-After`` pauses every client sharing the limiters until then."""
+        delay = retry_after_of(headers)
+        if delay is not None and delay > 0:
+            for limiter in self._limiters(operation):
+                await limiter.pause(delay)
+
+    def _limiters(self, operation: str) -> tuple[RateLimiter, ...]:
+        limiters = []
+        if self.rate_limiter is not None:
+            limiters.append(self.rate_limiter)
+        specific = self.operation_limiters.get(operation)
+        if specific is not None:
+            limiters.append(specific)
+        return tuple(limiters)
 
     async def _wait_for_slot(
         self, slots: asyncio.Semaphore, request: Request, deadline: float | None, number: int
@@ -524,10 +623,21 @@ class Pipeline:
         return cached
 
     def _decode(
-        self, request: Request, status: int, headers: Mapping[str, str], body: bytes, number: int
-    ) -> Any:
+        self,
+        request: Request,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        number: int,
+        started: float,
+    ) -> Response:
         method, url = request.method, request.url
-        decoded = _parse_body(body, status, method, url, strict=status < 400)
+        elapsed = time.monotonic() - started
+        try:
+            decoded = _parse_body(body, status, method, url, strict=status < 400)
+        except ResponseDecodeError:  # a raw-response call still wants to see these bytes
+            record(_response(request, status, headers, body, None, number, elapsed))
+            raise
         if status >= 400:
             err = error_for_status(
                 status,
@@ -539,7 +649,9 @@ class Pipeline:
             )
             err.attempts = number
             raise err
-        return decoded
+        response = _response(request, status, headers, body, decoded, number, elapsed)
+        record(response)
+        return response
 
 
 _SECRET_VALUE = re.compile(
@@ -625,6 +737,80 @@ def _redact_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, "***" if _SECRET_QUERY_KEYS.search(k) else v) for k, v in pairs])
     return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+async def _traced_attempt(request: Request, number: int, traces: tuple[CallTrace, ...]) -> Request:
+    """Tell the observers an attempt starts; the request with any headers they add."""
+    path = request.url[request.url.find("/", request.url.find("//") + 2) :]
+    added: dict[str, str] = {}
+    for trace in traces:
+        headers = await trace.attempt(number, path)
+        if headers:
+            added.update(headers)
+    if not added:
+        return request
+    return attrs.evolve(request, headers={**request.headers, **added})
+
+
+def _response(
+    request: Request,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    data: Any,
+    attempts: int,
+    elapsed: float,
+) -> Response:
+    return Response(
+        status=status,
+        headers=headers,
+        content=body,
+        data=data,
+        attempts=attempts,
+        elapsed=elapsed,
+        operation=request.operation,
+    )
+
+
+_NO_HEADERS: Mapping[str, str] = {}
+_RESERVED_HEADERS = frozenset({"authorization", "cookie", "host", "content-length"})
+
+
+def _merge_extra(
+    extra: Extra, operation: Operation, params: Mapping[str, Any] | None, json: Any
+) -> tuple[Mapping[str, str], Mapping[str, Any] | None, Any]:
+    """The caller's ``extra_headers``, ``extra_query`` and ``extra_body`` merged over the SDK's."""
+    headers = _NO_HEADERS
+    if extra.headers is not None:
+        headers = _checked_headers(extra.headers)
+    if extra.query is not None:
+        if not isinstance(extra.query, Mapping):
+            raise ValidationError("extra_query", "must be a mapping of parameter names to values")
+        params = {**(params or {}), **extra.query}
+    if extra.body is not None:
+        if not isinstance(extra.body, Mapping):
+            raise ValidationError("extra_body", "must be a mapping of JSON field names to values")
+        if operation.method not in _BODY_METHODS or not (json is None or isinstance(json, dict)):
+            raise ValidationError(
+                "extra_body",
+                f"{operation.name} ({operation.method}) sends no JSON object body to add to",
+            )
+        json = {**(json or {}), **extra.body}
+    return headers, params, json
+
+
+def _checked_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    if not isinstance(headers, Mapping):
+        raise ValidationError("extra_headers", "must be a mapping of header names to values")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValidationError("extra_headers", f"{name!r}: names and values must be strings")
+        if not name.isprintable() or not value.isprintable() or ":" in name:
+            raise ValidationError("extra_headers", f"{name!r}: contains a control character")
+        if name.lower() in _RESERVED_HEADERS:
+            # Credentials come from the client's configuration, never per call.
+            raise ValidationError("extra_headers", f"{name!r} is set by the SDK itself")
+    return dict(headers)
 
 
 def _not_a_timeout(value: object) -> ValidationError:

@@ -9,7 +9,7 @@ import attrs
 from ..config import Timeout
 from .operation import Scope
 
-__all__ = ["Request"]
+__all__ = ["Extra", "Request", "extra_of"]
 
 _NO_HEADERS: Mapping[str, str] = {}
 
@@ -52,3 +52,26 @@ class Request:
     def label(self) -> str:
         """``METHOD url`` for messages and logs."""
         return f"{self.method} {self.url}"
+
+
+@attrs.frozen(slots=True)
+class Extra:
+    """What a caller adds to one call: headers, query parameters, JSON body fields.
+
+    Merged over what the SDK sends (a ``None`` query value removes the SDK's parameter).
+    """
+
+    headers: Mapping[str, str] | None = None
+    query: Mapping[str, object] | None = None
+    body: Mapping[str, object] | None = None
+
+
+def extra_of(
+    headers: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+) -> Extra | None:
+    """An :class:`Extra`, or ``None`` when the caller added nothing (the common case)."""
+    if headers is None and query is None and body is None:
+        return None
+    return Extra(headers, query, body)

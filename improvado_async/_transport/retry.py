@@ -102,18 +102,28 @@ class RetryPolicy:
         idempotent: bool | None,
         deadline: float | None,
         label: str,
+        on_retry: Callable[[int, str, float], Awaitable[None]] | None = None,
+        log_extra: Mapping[str, object] | None = None,
     ) -> T:
         """Continue after attempt 1 failed with ``first``: re-raise it, or retry under tenacity.
 
         The caller runs attempt 1 itself (so a call that succeeds first time builds neither the
         ``attempt`` callable nor the ``label``) and calls this only on an :class:`APIError`.
+        ``on_retry(number, reason, delay)`` is awaited before each retry attempt, after its
+        back-off; ``log_extra`` goes into the retry log records.
         """
         if self.max_retries == 0 or not self.should_retry(
             first, method=method, idempotent=idempotent
         ):
             raise first
+        waits: list[tuple[str, float]] = []  # (reason, delay) of each back-off, in order
         retrying = self._compile(
-            method=method, idempotent=idempotent, deadline=deadline, label=label
+            method=method,
+            idempotent=idempotent,
+            deadline=deadline,
+            label=label,
+            waits=waits,
+            log_extra=log_extra or {},
         )
         async for state in retrying:
             with state:
@@ -121,13 +131,22 @@ class RetryPolicy:
                 if number == 1:
                     # Replays the failure already seen so tenacity owns all waiting and stopping.
                     raise first
+                if on_retry is not None and waits:
+                    await on_retry(number, *waits[-1])
                 return await attempt(number)
         raise AssertionError(
             "unreachable: tenacity either returns or re-raises"
         )  # pragma: no cover
 
     def _compile(
-        self, *, method: str, idempotent: bool | None, deadline: float | None, label: str
+        self,
+        *,
+        method: str,
+        idempotent: bool | None,
+        deadline: float | None,
+        label: str,
+        waits: list[tuple[str, float]],
+        log_extra: Mapping[str, object],
     ) -> AsyncRetrying:
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -142,13 +161,22 @@ class RetryPolicy:
 
         def log_wait(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
+            reason, delay = _reason(exc), state.upcoming_sleep or 0.0
+            waits.append((reason, delay))
             retry_logger.info(
                 "retrying %s in %.2fs (attempt %d of %d) after: %s",
                 label,
-                state.upcoming_sleep,
+                delay,
                 state.attempt_number + 1,
                 self.max_retries + 1,
-                _reason(exc),
+                reason,
+                extra={
+                    **log_extra,
+                    "status": getattr(exc, "status", None),
+                    "attempt": state.attempt_number + 1,
+                    "retry_reason": reason,
+                    "retry_delay": delay,
+                },
             )
 
         return AsyncRetrying(

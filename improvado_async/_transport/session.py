@@ -7,13 +7,15 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..errors import ImprovadoError, WrongEventLoopError
 from .deadlines import Watchdog
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["SessionHolder"]
+__all__ = ["NetworkOptions", "SessionHolder"]
 
 # Sessions inherited across a fork are kept alive here and never cleaned up in the child: their
 # cleanup would unregister sockets from the epoll instance the child shares with the parent and
@@ -34,6 +36,51 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+@attrs.frozen(kw_only=True)
+class NetworkOptions:
+    """How the client reaches the API: proxy, environment, TLS, per-host limit, or a session.
+
+    ``proxy`` may carry credentials (``http://user:pass@proxy:3128``); they are sent to the
+    proxy only and never logged. ``trust_env`` lets aiohttp read ``HTTP_PROXY``,
+    ``HTTPS_PROXY``, ``NO_PROXY`` and ``~/.netrc``. ``ssl`` is an ``ssl.SSLContext`` (a custom
+    certificate authority, client certificates) or ``False`` to skip verification (warned
+    about once). ``session`` is a caller-owned ``aiohttp.ClientSession`` used as it is: the
+    other options do not apply to it, and the client never closes it.
+    """
+
+    proxy: str | None = attrs.field(default=None, repr=lambda v: "None" if v is None else "'***'")
+    trust_env: bool = False
+    ssl: Any = None
+    limit_per_host: int | None = None
+    session: Any = None
+
+    def request_options(self) -> dict[str, Any]:
+        """Keyword arguments for each request (aiohttp takes the proxy per request)."""
+        return {} if self.proxy is None else {"proxy": self.proxy}
+
+    def connector_ssl(self) -> Any:
+        """The connector's ``ssl`` argument (aiohttp's default verification when ``None``)."""
+        if self.ssl is False:
+            _warn_unverified_once()
+            return False
+        return True if self.ssl is None else self.ssl
+
+
+_warned_unverified = False
+
+
+def _warn_unverified_once() -> None:
+    global _warned_unverified
+    if not _warned_unverified:
+        _warned_unverified = True
+        warnings.warn(
+            "ssl=False: TLS certificates are not verified; anyone on the network path can read "
+            "and change the traffic, credentials included",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 class SessionHolder:
     """Creates the ``aiohttp.ClientSession`` on first use inside the running loop and guards it.
 
@@ -42,10 +89,15 @@ class SessionHolder:
     are not touched).
     """
 
-    def __init__(self, *, max_connections: int = 100) -> None:
+    def __init__(
+        self, *, max_connections: int = 100, network: NetworkOptions | None = None
+    ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self._max_connections = max_connections
+        self._network = network or NetworkOptions()
+        #: Keyword arguments every request adds (the proxy, when one is set).
+        self.request_options: dict[str, Any] = self._network.request_options()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._generation = _generation
@@ -102,7 +154,7 @@ class SessionHolder:
             return  # inherited across a fork: the parent's to close
         if self.watchdog is not None:
             self._close_watchdog(self.watchdog)
-        if session is None or session.closed:
+        if session is None or session.closed or session is self._network.session:
             return
         if self._loop is not None and self._loop is not asyncio.get_running_loop():
             if self._loop.is_closed():
@@ -117,6 +169,8 @@ class SessionHolder:
         session = self._session
         if session is None or session.closed or self._generation != _generation:
             return
+        if session is self._network.session:
+            return  # the caller's to close
         warnings.warn(
             f"{type(owner).__name__} was not closed; use `async with` or `await client.aclose()`"
             " (sync: `with` or `client.close()`)",
@@ -158,10 +212,14 @@ class SessionHolder:
     def _new_session(self) -> aiohttp.ClientSession:
         import aiohttp
 
+        network = self._network
+        if network.session is not None:
+            return self._users_session(network.session)
         connector = aiohttp.TCPConnector(
             limit=self._max_connections,
-            limit_per_host=self._max_connections,
+            limit_per_host=network.limit_per_host or self._max_connections,
             ttl_dns_cache=300,
+            ssl=network.connector_ssl(),
         )
         # No default headers: the pipeline sends User-Agent and Accept in the header dict it
         # caches per credential, which spares aiohttp a multidict merge on every request. No
@@ -171,4 +229,19 @@ class SessionHolder:
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None),
             cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=network.trust_env,
         )
+
+    def _users_session(self, session: aiohttp.ClientSession) -> aiohttp.ClientSession:
+        """The caller's own session: used as it is, never closed by the client."""
+        loop = asyncio.get_running_loop()
+        owner = getattr(session, "_loop", loop)
+        if owner is not loop:
+            raise WrongEventLoopError(
+                f"the aiohttp session passed as session= belongs to event loop {owner!r} but "
+                f"the client was used from {loop!r}; create the session inside the loop that "
+                "uses the client"
+            )
+        if session.closed:
+            raise ImprovadoError("the aiohttp session passed as session= is closed")
+        return session

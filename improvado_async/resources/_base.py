@@ -7,12 +7,16 @@ from typing import Any, TypeVar
 
 from .._transport.operation import Operation, Scope, declare
 from .._transport.pipeline import Pipeline
+from .._transport.request import Extra, Request, extra_of
+from .._transport.response import Response
 from ..config import Timeout
+from ..errors import EmptyResponseError
 from ..models._converter import structure
+from ..models._parsing import Parsing
 from ..pagination import AsyncPaginator
 from ._validate import page_number, page_size
 
-__all__ = ["Operation", "Scope", "Service", "declare"]
+__all__ = ["Extra", "Operation", "Parsing", "Scope", "Service", "declare", "extra_of"]
 
 T = TypeVar("T")
 
@@ -24,8 +28,9 @@ class Service:
     (``Loads.get`` is ``loads.get``), or a helper built on them (a waiter).
     """
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, parsing: Parsing | None = None) -> None:
         self._pipeline = pipeline
+        self._parsing = parsing or Parsing()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} service>"
@@ -39,10 +44,25 @@ class Service:
         json: Any = None,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
+        extra: Extra | None = None,
+        require_answer: bool = False,
     ) -> Any:
-        return await self._pipeline.request(
-            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
+        """One call; the decoded answer. ``require_answer`` (a create whose answer is parsed
+        by the caller) raises :class:`EmptyResponseError` for an empty one."""
+        pipeline = self._pipeline
+        request = pipeline.build(
+            operation,
+            path=path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra,
         )
+        response = await pipeline.send(request)
+        if require_answer and _is_empty(response.data):
+            raise _empty_answer(operation, request, response)
+        return response.data
 
     async def _call_model(
         self,
@@ -54,11 +74,38 @@ class Service:
         json: Any = None,
         idempotent: bool | None = None,
         timeout: Timeout | None = None,
+        extra: Extra | None = None,
+        read_back: Callable[[], Awaitable[T]] | None = None,
     ) -> T:
-        data = await self._pipeline.request(  # not via _call: one coroutine less per call
-            operation, path=path, params=params, json=json, idempotent=idempotent, timeout=timeout
+        """One call answered with ``model``.
+
+        A call that knows its object (an update or state change of an id) passes ``read_back``:
+        an answer that is not the object (204, empty, ``{}``, ``{"detail": "ok"}`` -- several
+        such answers are undocumented) is then read back. Otherwise an empty answer raises
+        :class:`EmptyResponseError`.
+        """
+        pipeline = self._pipeline
+        request = pipeline.build(
+            operation,
+            path=path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra,
         )
-        return structure(data, model)
+        response = await pipeline.send(request)
+        data = response.data
+        if read_back is not None and not (isinstance(data, dict) and "id" in data):
+            return await read_back()
+        if _is_empty(data):
+            raise _empty_answer(operation, request, response, getattr(model, "__name__", ""))
+        return self._structure(data, model)
+
+    def _structure(self, data: Any, model: type[T]) -> T:
+        """``data`` as ``model`` under the client's parsing policy."""
+        parsing = self._parsing
+        return structure(data, model, strict=parsing.strict, report=parsing.report)
 
     def _paginate(
         self,
@@ -73,6 +120,7 @@ class Service:
         concurrency: int = 1,
         timeout: Timeout | None = None,
         json: Any = None,
+        extra: Extra | None = None,
     ) -> AsyncPaginator[T]:
         """A paginator over ``operation``.
 
@@ -84,24 +132,40 @@ class Service:
         start = page_number(page)
         paged = operation.paginated
         pipeline = self._pipeline
-        # Path values are validated now, when the paginator is made, not at the first page.
-        operation.format_path(path)
+        # Path values and extras are validated now, when the paginator is made, not at page 1.
+        pipeline.build(operation, path=path, params=base, json=json, timeout=timeout, extra=extra)
 
         async def fetch(number: int) -> Any:
             query = base if not paged and number == start == 1 else {**base, "page": number}
-            return await pipeline.request(
-                operation, path=path, params=query, json=json, timeout=timeout
+            request = pipeline.build(
+                operation, path=path, params=query, json=json, timeout=timeout, extra=extra
             )
+            return (await pipeline.send(request)).data
 
-        return AsyncPaginator(fetch, item_type, start_page=start, concurrency=concurrency)
+        parsing = self._parsing
+        return AsyncPaginator(
+            fetch,
+            item_type,
+            start_page=start,
+            concurrency=concurrency,
+            strict=parsing.strict,
+            report=parsing.report,
+        )
 
-    async def _model_or_read_back(
-        self, data: Any, model: type[T], read_back: Callable[[], Awaitable[T]]
-    ) -> T:
-        """The answer as ``model`` when it is one; otherwise read the object back.
 
-        Several state-changing answers are undocumented and may be empty (204, ``{}``, 202).
-        """
-        if isinstance(data, dict) and "id" in data:
-            return structure(data, model)
-        return await read_back()
+def _is_empty(data: Any) -> bool:
+    """No body, ``{}`` or ``""``: an answer that holds no object."""
+    return not data and (data is None or isinstance(data, (dict, str)))
+
+
+def _empty_answer(
+    operation: Operation, request: Request, response: Response, expected: str = "object"
+) -> EmptyResponseError:
+    return EmptyResponseError(
+        f"{operation.name}: {request.method} {operation.path} was accepted with status "
+        f"{response.status} but answered no {expected or 'object'}; do not retry it blindly "
+        "(it may have taken effect): list or get the object to check",
+        status=response.status,
+        method=request.method,
+        url=request.url,
+    )

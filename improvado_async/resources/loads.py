@@ -11,7 +11,7 @@ from ..config import Timeout
 from ..models._base import NOT_GIVEN, NotGiven
 from ..models.loads import LOAD_DONE, LOAD_FAILED, Load
 from ..pagination import AsyncPaginator
-from ._base import Operation, Service, declare
+from ._base import Extra, Operation, Service, declare, extra_of
 from ._validate import date_range
 from ._waiter import poll_until_terminal
 
@@ -40,6 +40,9 @@ class Loads(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Load]:
         """List loads, optionally filtered.
 
@@ -70,6 +73,7 @@ class Loads(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -82,6 +86,9 @@ class Loads(Service):
         load_historical_data: bool | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Create a load from a data table into a destination connection.
 
@@ -110,10 +117,23 @@ class Loads(Service):
             }
         )
         return await self._call_model(
-            CREATE, Load, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            Load,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
-    async def get(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    async def get(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Get one load.
 
         ``GET /api/v3/loads/{load_id}``
@@ -121,7 +141,13 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return await self._call_model(GET, Load, path={"load_id": load_id}, timeout=timeout)
+        return await self._call_model(
+            GET,
+            Load,
+            path={"load_id": load_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def update(
         self,
@@ -130,6 +156,9 @@ class Loads(Service):
         run_policy: str | None = None,
         schedule: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Update a load's run policy or schedule (body fields are the reference's PROPOSAL).
 
@@ -155,10 +184,24 @@ class Loads(Service):
         if not isinstance(schedule, NotGiven):
             body["schedule"] = schedule
         return await self._call_model(
-            UPDATE, Load, path={"load_id": load_id}, json=body, timeout=timeout
+            UPDATE,
+            Load,
+            path={"load_id": load_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(load_id, timeout=timeout),
         )
 
-    async def delete(self, load_id: int, *, timeout: Timeout | None = None) -> None:
+    async def delete(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a load.
 
         ``DELETE /api/v3/loads/{load_id}``
@@ -166,9 +209,22 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        await self._call(DELETE, path={"load_id": load_id}, timeout=timeout)
+        await self._call(
+            DELETE,
+            path={"load_id": load_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
-    async def pause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    async def pause(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Pause a load.
 
         ``PUT /api/v3/loads/{load_id}/pause``
@@ -176,9 +232,18 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return await self._state_change(PAUSE, load_id, None, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(PAUSE, load_id, None, timeout, extra)
 
-    async def unpause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    async def unpause(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Resume a paused load.
 
         ``PUT /api/v3/loads/{load_id}/unpause``
@@ -186,7 +251,8 @@ class Loads(Service):
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return await self._state_change(UNPAUSE, load_id, None, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(UNPAUSE, load_id, None, timeout, extra)
 
     async def run(
         self,
@@ -195,6 +261,9 @@ class Loads(Service):
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Run a load now, optionally for a date range (ignored by loads "by accounts").
 
@@ -213,7 +282,8 @@ class Loads(Service):
         """
         start, end = date_range(date_from, date_to)
         body = {"date_from": start, "date_to": end} if start is not None else None
-        return await self._state_change(RUN, load_id, body, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._state_change(RUN, load_id, body, timeout, extra)
 
     async def wait(
         self,
@@ -259,9 +329,19 @@ class Loads(Service):
         )
 
     async def _state_change(
-        self, operation: Operation, load_id: int, body: Any, timeout: Timeout | None
+        self,
+        operation: Operation,
+        load_id: int,
+        body: Any,
+        timeout: Timeout | None,
+        extra: Extra | None,
     ) -> Load:
-        data = await self._call(operation, path={"load_id": load_id}, json=body, timeout=timeout)
-        return await self._model_or_read_back(
-            data, Load, lambda: self.get(load_id, timeout=timeout)
+        return await self._call_model(
+            operation,
+            Load,
+            path={"load_id": load_id},
+            json=body,
+            timeout=timeout,
+            extra=extra,
+            read_back=lambda: self.get(load_id, timeout=timeout),
         )

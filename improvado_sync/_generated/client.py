@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import functools
+import ssl
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from improvado_async._transport.retry import RetryPolicy
 from improvado_async.client import AsyncImprovado
@@ -14,9 +16,13 @@ from improvado_async.config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Timeout,
 )
+from improvado_async.hooks import Hooks
+from improvado_sync._raw import RawResponses
 from improvado_sync._runner import Runner, default_runner
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from .accounts import Accounts
     from .auth import Auth
     from .automated_recipe_templates import AutomatedRecipeTemplates
@@ -60,6 +66,26 @@ class Improvado:
         max_connections: connection pool size (``Timeout.pool`` bounds the wait for a free one).
         max_response_bytes: the largest response body accepted, counted on the decoded bytes as
             they are read (default 32 MiB); a larger one raises :class:`ResponseTooLargeError`.
+        strict_responses: raise :class:`ResponseDecodeError` for an answer that differs from
+            the models, instead of keeping the differing values as received (docs/parsing.md).
+        proxy: an HTTP proxy URL, optionally with credentials (never logged).
+        trust_env: read ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` and ``~/.netrc`` as aiohttp
+            does (off by default: the environment of a server process is rarely meant for it).
+        ssl: an ``ssl.SSLContext`` (e.g. trusting a corporate certificate authority), or
+            ``False`` to skip certificate verification (warned about once).
+        limit_per_host: connections per host (default: ``max_connections``).
+        session: an ``aiohttp.ClientSession`` of yours to send through; the client never closes
+            it, and the other network options do not apply to it.
+        hooks: :class:`Hooks` called on every request, response, retry and failed call.
+        rate_limiter: a :class:`RateLimiter` every attempt takes a permit from (e.g.
+            :class:`LocalRateLimiter`, or a Redis one shared by a fleet); a 429 with
+            ``Retry-After`` pauses it for everyone sharing it.
+        operation_rate_limiters: more limiters for some operations, by name
+            (``{"loads.run": LocalRateLimiter(1, 1)}``), taken after ``rate_limiter``.
+        token_cache: where minted workspace tokens are kept; a shared one (e.g. Redis) makes
+            every process of a fleet use one token per workspace (docs/scaling.md).
+        tracing: OpenTelemetry spans and metrics for every call (needs the ``otel`` extra:
+            ``pip install 'improvado-sdk[otel]'``).
 
     Raises:
         ConfigurationError: no usable credentials, or a malformed setting.
@@ -78,6 +104,17 @@ class Improvado:
         retry: RetryPolicy | int | None = None,
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict_responses: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = False,
+        ssl: ssl.SSLContext | bool | None = None,
+        limit_per_host: int | None = None,
+        session: aiohttp.ClientSession | None = None,
+        hooks: Hooks | None = None,
+        tracing: bool = False,
+        rate_limiter: RateLimiter | None = None,
+        operation_rate_limiters: Mapping[str, RateLimiter] | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self._runner: Runner = default_runner()
         self._async = AsyncImprovado(
@@ -91,6 +128,17 @@ class Improvado:
             retry=retry,
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
+            strict_responses=strict_responses,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            limit_per_host=limit_per_host,
+            session=session,
+            hooks=hooks,
+            tracing=tracing,
+            rate_limiter=rate_limiter,
+            operation_rate_limiters=operation_rate_limiters,
+            token_cache=token_cache,
         )
         self._owner = True
 
@@ -122,6 +170,63 @@ class Improvado:
     ) -> Improvado:
         """A client sharing session, pool and token, with other timeout or retry defaults."""
         return Improvado._wrap(self._async.with_options(timeout=timeout, retry=retry), self._runner)
+
+    def shape_report(self) -> dict[str, dict[str, int]]:
+        """How often answers differed from the models, per ``Model.field`` and kind.
+
+        Kinds: ``coerced`` (a lax coercion such as ``1`` to ``True``), ``kept_raw`` (a value
+        kept as received) and ``unknown_field`` (a key the model does not declare). Shared with
+        the views of this client. See docs/parsing.md.
+        """
+        return self._async.shape_report()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        scope: str = "workspace",
+        cast_to: type[Any] | None = None,
+        idempotent: bool | None = None,
+        timeout: Timeout | None = None,
+    ) -> Any:
+        """Call any API path with this client's auth, retries, timeouts and errors.
+
+        For an operation the SDK does not declare yet, or one whose answer its models do not
+        fit. ``path`` is relative to ``base_url`` (``/api/v3/...``); ``scope`` is
+        ``"workspace"`` (token or cookie), ``"agency"`` (HTTP Basic) or ``"none"``.
+        ``cast_to`` structures the answer into a model; ``None`` returns the decoded JSON.
+
+        Raises:
+            ValidationError: a malformed method, path or scope (nothing is sent).
+            APIStatusError: the API answered with an error status.
+        """
+        return self._runner.run(
+            self._async.request(
+                method=method,
+                path=path,
+                params=params,
+                json=json,
+                headers=headers,
+                scope=scope,
+                cast_to=cast_to,
+                idempotent=idempotent,
+                timeout=timeout,
+            )
+        )
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """Every operation, answering a :class:`RawResponse` instead of its model.
+
+        ``client.with_raw_response.loads.get(3001)`` (awaited on the async client) gives the
+        status, headers, elapsed time, attempts and body bytes; ``.parse()`` gives what
+        ``client.loads.get(3001)`` returns (for a list, its first page).
+        """
+        return RawResponses(self._async.with_raw_response, self._runner)
 
     @property
     def base_url(self) -> str:

@@ -38,6 +38,9 @@ class Loads:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Load]:
         """List loads, optionally filtered.
 
@@ -66,6 +69,9 @@ class Loads:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -79,6 +85,9 @@ class Loads:
         load_historical_data: bool | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Create a load from a data table into a destination connection.
 
@@ -106,10 +115,21 @@ class Loads:
                 load_historical_data=load_historical_data,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    def get(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Get one load.
 
         ``GET /api/v3/loads/{load_id}``
@@ -117,7 +137,15 @@ class Loads:
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.get(load_id=load_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                load_id=load_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
         self,
@@ -126,6 +154,9 @@ class Loads:
         run_policy: str | None = None,
         schedule: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Update a load's run policy or schedule (body fields are the reference's PROPOSAL).
 
@@ -148,11 +179,25 @@ class Loads:
         """
         return self._runner.run(
             self._async.update(
-                load_id=load_id, run_policy=run_policy, schedule=schedule, timeout=timeout
+                load_id=load_id,
+                run_policy=run_policy,
+                schedule=schedule,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def delete(self, load_id: int, *, timeout: Timeout | None = None) -> None:
+    def delete(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a load.
 
         ``DELETE /api/v3/loads/{load_id}``
@@ -160,9 +205,25 @@ class Loads:
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.delete(load_id=load_id, timeout=timeout))
+        return self._runner.run(
+            self._async.delete(
+                load_id=load_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
-    def pause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    def pause(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Pause a load.
 
         ``PUT /api/v3/loads/{load_id}/pause``
@@ -170,9 +231,25 @@ class Loads:
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.pause(load_id=load_id, timeout=timeout))
+        return self._runner.run(
+            self._async.pause(
+                load_id=load_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
-    def unpause(self, load_id: int, *, timeout: Timeout | None = None) -> Load:
+    def unpause(
+        self,
+        load_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Load:
         """Resume a paused load.
 
         ``PUT /api/v3/loads/{load_id}/unpause``
@@ -180,7 +257,15 @@ class Loads:
         Raises:
             NotFoundError: no such load in this workspace.
         """
-        return self._runner.run(self._async.unpause(load_id=load_id, timeout=timeout))
+        return self._runner.run(
+            self._async.unpause(
+                load_id=load_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def run(
         self,
@@ -189,6 +274,9 @@ class Loads:
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Load:
         """Run a load now, optionally for a date range (ignored by loads "by accounts").
 
@@ -206,7 +294,15 @@ class Loads:
             NotFoundError: no such load in this workspace.
         """
         return self._runner.run(
-            self._async.run(load_id=load_id, date_from=date_from, date_to=date_to, timeout=timeout)
+            self._async.run(
+                load_id=load_id,
+                date_from=date_from,
+                date_to=date_to,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )
 
     def wait(

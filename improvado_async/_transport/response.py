@@ -1,0 +1,72 @@
+"""The outcome of one logical call on the wire, and the capture behind raw responses."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["Response", "capture_responses"]
+
+
+class Response:
+    """What the API answered to one call (after its retries and redirects).
+
+    Attributes:
+        status: the HTTP status.
+        headers: the response headers (``Set-Cookie`` values redacted).
+        content: the body as received (decoded from gzip/deflate).
+        data: the decoded JSON (``None`` for an empty body).
+        attempts: attempts made, retries included.
+        elapsed: seconds from the first attempt to the final answer.
+        operation: the declared operation's name (``loads.get``), or ``request``.
+    """
+
+    __slots__ = ("attempts", "content", "data", "elapsed", "headers", "operation", "status")
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        headers: Mapping[str, str],
+        content: bytes,
+        data: Any,
+        attempts: int,
+        elapsed: float,
+        operation: str,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.content = content
+        self.data = data
+        self.attempts = attempts
+        self.elapsed = elapsed
+        self.operation = operation
+
+    def __repr__(self) -> str:
+        return f"<Response {self.operation} {self.status} ({len(self.content)} bytes)>"
+
+
+#: Set while a raw-response call runs: every Response of the call is appended to it.
+_CAPTURE: contextvars.ContextVar[list[Response] | None] = contextvars.ContextVar(
+    "improvado_capture", default=None
+)
+
+
+def record(response: Response) -> None:
+    """Keep ``response`` if a raw-response call is capturing (one context lookup otherwise)."""
+    captured = _CAPTURE.get()
+    if captured is not None:
+        captured.append(response)
+
+
+@contextlib.contextmanager
+def capture_responses() -> Iterator[list[Response]]:
+    """Collect the responses of the calls made in this context (in order)."""
+    captured: list[Response] = []
+    token = _CAPTURE.set(captured)
+    try:
+        yield captured
+    finally:
+        _CAPTURE.reset(token)
