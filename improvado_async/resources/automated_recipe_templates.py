@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..config import Timeout
 from ..models.automated_recipes import AutomatedRecipeTemplate
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 from ._validate import csv_values
 
 __all__ = ["AutomatedRecipeTemplates"]
@@ -35,6 +36,9 @@ class AutomatedRecipeTemplates(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[AutomatedRecipeTemplate]:
         """List automated recipe templates, optionally searched or filtered by data source.
 
@@ -63,10 +67,17 @@ class AutomatedRecipeTemplates(Service):
             max_page_size=MAX_PAGE_SIZE,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def get(
-        self, template_id: int, *, timeout: Timeout | None = None
+        self,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AutomatedRecipeTemplate:
         """Get one template with its dependency tree.
 
@@ -77,5 +88,9 @@ class AutomatedRecipeTemplates(Service):
             NotFoundError: no such template.
         """
         return await self._call_model(
-            GET, AutomatedRecipeTemplate, path={"template_id": template_id}, timeout=timeout
+            GET,
+            AutomatedRecipeTemplate,
+            path={"template_id": template_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )

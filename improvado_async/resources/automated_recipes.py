@@ -10,7 +10,7 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models.automated_recipes import AutomatedRecipe
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 from ._validate import int_id, optional_int_id
 
 __all__ = ["AutomatedRecipes"]
@@ -37,6 +37,9 @@ class AutomatedRecipes(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[AutomatedRecipe]:
         """List the workspace's automated recipes, optionally filtered.
 
@@ -65,6 +68,7 @@ class AutomatedRecipes(Service):
             max_page_size=MAX_PAGE_SIZE,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -75,6 +79,9 @@ class AutomatedRecipes(Service):
         configuration: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AutomatedRecipe:
         """Create an automated recipe from a template.
 
@@ -102,10 +109,23 @@ class AutomatedRecipes(Service):
             }
         )
         return await self._call_model(
-            CREATE, AutomatedRecipe, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            AutomatedRecipe,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
-    async def get(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
+    async def get(
+        self,
+        recipe_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AutomatedRecipe:
         """Get one automated recipe.
 
         ``GET /api/v3/automated-recipes/{recipe_id}``
@@ -115,7 +135,11 @@ class AutomatedRecipes(Service):
             NotFoundError: no such recipe in this workspace.
         """
         return await self._call_model(
-            GET, AutomatedRecipe, path={"recipe_id": recipe_id}, timeout=timeout
+            GET,
+            AutomatedRecipe,
+            path={"recipe_id": recipe_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def update(
@@ -125,6 +149,9 @@ class AutomatedRecipes(Service):
         configuration: Mapping[str, Any] | None = None,
         title: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AutomatedRecipe:
         """Update an automated recipe's configuration or title.
 
@@ -141,10 +168,24 @@ class AutomatedRecipes(Service):
         """
         body = compact({"configuration": _configuration(configuration), "title": title})
         return await self._call_model(
-            UPDATE, AutomatedRecipe, path={"recipe_id": recipe_id}, json=body, timeout=timeout
+            UPDATE,
+            AutomatedRecipe,
+            path={"recipe_id": recipe_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(recipe_id, timeout=timeout),
         )
 
-    async def build(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
+    async def build(
+        self,
+        recipe_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AutomatedRecipe:
         """Start building an automated recipe and return it (its ``state`` shows progress).
 
         ``POST /api/v3/automated-recipes/{recipe_id}/build``
@@ -153,9 +194,13 @@ class AutomatedRecipes(Service):
             ValidationError: ``recipe_id`` is not an integer.
             NotFoundError: no such recipe in this workspace.
         """
-        data = await self._call(BUILD, path={"recipe_id": recipe_id}, timeout=timeout)
-        return await self._model_or_read_back(
-            data, AutomatedRecipe, lambda: self.get(recipe_id, timeout=timeout)
+        return await self._call_model(
+            BUILD,
+            AutomatedRecipe,
+            path={"recipe_id": recipe_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(recipe_id, timeout=timeout),
         )
 
 

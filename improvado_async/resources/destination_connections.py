@@ -10,7 +10,7 @@ from ..config import Timeout
 from ..errors import ValidationError
 from ..models.destinations import DestinationConnection
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["DestinationConnections"]
 
@@ -70,6 +70,9 @@ class DestinationConnections(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[DestinationConnection]:
         """List the workspace's connections to one destination.
 
@@ -94,6 +97,7 @@ class DestinationConnections(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -105,6 +109,9 @@ class DestinationConnections(Service):
         create_load_for_new_tables: bool | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Create a connection to a destination.
 
@@ -141,6 +148,7 @@ class DestinationConnections(Service):
             json=body,
             idempotent=idempotent,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def get(
@@ -149,6 +157,9 @@ class DestinationConnections(Service):
         destination_connection_id: int,
         *,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Get one destination connection.
 
@@ -160,7 +171,13 @@ class DestinationConnections(Service):
             NotFoundError: no such destination connection in this workspace.
         """
         path = _path(destination_name, destination_connection_id)
-        return await self._call_model(GET, DestinationConnection, path=path, timeout=timeout)
+        return await self._call_model(
+            GET,
+            DestinationConnection,
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def update(
         self,
@@ -170,6 +187,9 @@ class DestinationConnections(Service):
         title: str | None = None,
         create_load_for_new_tables: bool | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Rename a destination connection or change its automated-load setting.
 
@@ -191,7 +211,15 @@ class DestinationConnections(Service):
         )
         path = _path(destination_name, destination_connection_id)
         return await self._call_model(
-            UPDATE, DestinationConnection, path=path, json=body, timeout=timeout
+            UPDATE,
+            DestinationConnection,
+            path=path,
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(
+                destination_name, destination_connection_id, timeout=timeout
+            ),
         )
 
     async def reauthorize(
@@ -202,6 +230,9 @@ class DestinationConnections(Service):
         title: str,
         connection_params: Mapping[str, Any],
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Re-authorize a destination connection with new connection parameters.
 
@@ -231,9 +262,16 @@ class DestinationConnections(Service):
             }
         )
         path = _path(destination_name, destination_connection_id)
-        data = await self._call(REAUTHORIZE, path=path, json=body, timeout=timeout)
-        return await self._connection_or_read_back(
-            data, destination_name, destination_connection_id, timeout
+        return await self._call_model(
+            REAUTHORIZE,
+            DestinationConnection,
+            path=path,
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(
+                destination_name, destination_connection_id, timeout=timeout
+            ),
         )
 
     async def recheck(
@@ -242,6 +280,9 @@ class DestinationConnections(Service):
         destination_connection_id: int,
         *,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Check a destination connection again and return it with its refreshed status.
 
@@ -253,22 +294,15 @@ class DestinationConnections(Service):
             NotFoundError: no such destination connection in this workspace.
         """  # noqa: E501 -- the literal path line above is longer than the limit
         path = _path(destination_name, destination_connection_id)
-        data = await self._call(RECHECK, path=path, timeout=timeout)
-        return await self._connection_or_read_back(
-            data, destination_name, destination_connection_id, timeout
-        )
-
-    async def _connection_or_read_back(
-        self,
-        data: Any,
-        destination_name: str,
-        destination_connection_id: int,
-        timeout: Timeout | None,
-    ) -> DestinationConnection:
-        return await self._model_or_read_back(
-            data,
+        return await self._call_model(
+            RECHECK,
             DestinationConnection,
-            lambda: self.get(destination_name, destination_connection_id, timeout=timeout),
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(
+                destination_name, destination_connection_id, timeout=timeout
+            ),
         )
 
 

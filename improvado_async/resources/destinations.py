@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..config import Timeout
 from ..models.destinations import Destination
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["Destinations"]
 
@@ -22,6 +25,9 @@ class Destinations(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Destination]:
         """List the available destination types.
 
@@ -40,5 +46,11 @@ class Destinations(Service):
             APIStatusError: the API rejected a page request.
         """
         return self._paginate(
-            LIST, Destination, page=page, size=page_size, concurrency=concurrency, timeout=timeout
+            LIST,
+            Destination,
+            page=page,
+            size=page_size,
+            concurrency=concurrency,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.iframe import IframeUrl
-from ._base import Scope, Service, declare
+from ._base import Scope, Service, declare, extra_of
 from ._validate import int_id
 
 __all__ = ["Iframe"]
@@ -38,6 +38,9 @@ class Iframe(Service):
         datasource_name: str | None = None,
         destination_name: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> IframeUrl:
         """Get a URL of the hosted UI to embed in an ``<iframe>`` for one workspace.
 
@@ -70,5 +73,6 @@ class Iframe(Service):
             json=body,
             idempotent=True,  # only hands out a URL: repeating it changes nothing
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
-        return structure(_as_object(data), IframeUrl)
+        return self._structure(_as_object(data), IframeUrl)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..config import Timeout
 from ..models.recipes import Recipe
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service, declare
+from ._base import Scope, Service, declare, extra_of
 
 __all__ = ["Recipes"]
 
@@ -22,6 +25,9 @@ class Recipes(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Recipe]:
         """List the agency's recipes (enable one with :meth:`Workspaces.enable_recipe`).
 
@@ -41,5 +47,11 @@ class Recipes(Service):
             AuthenticationError: wrong Basic credentials.
         """
         return self._paginate(
-            LIST, Recipe, page=page, size=page_size, concurrency=concurrency, timeout=timeout
+            LIST,
+            Recipe,
+            page=page,
+            size=page_size,
+            concurrency=concurrency,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.roles import PermissionLayer, Role, RoleDeletion, RoleUser
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service, declare
+from ._base import Scope, Service, declare, extra_of
 
 __all__ = ["Roles"]
 
@@ -52,7 +52,14 @@ class Roles(Service):
     Never the workspace token: roles belong to the agency and the API rejects Bearer here.
     """
 
-    def list(self, *, timeout: Timeout | None = None) -> AsyncPaginator[Role]:
+    def list(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[Role]:
         """List the visible system roles and all of the agency's custom roles.
 
         ``GET /api/v3/roles/``
@@ -67,7 +74,9 @@ class Roles(Service):
             AuthenticationError: wrong Basic credentials.
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return self._paginate(LIST, Role, timeout=timeout)
+        return self._paginate(
+            LIST, Role, timeout=timeout, extra=extra_of(extra_headers, extra_query, extra_body)
+        )
 
     async def create(
         self,
@@ -77,6 +86,9 @@ class Roles(Service):
         description: str | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Role:
         """Create a custom role for the agency.
 
@@ -103,10 +115,22 @@ class Roles(Service):
             }
         )
         return await self._call_model(
-            CREATE, Role, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            Role,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
-    def permissions(self, *, timeout: Timeout | None = None) -> AsyncPaginator[PermissionLayer]:
+    def permissions(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[PermissionLayer]:
         """List the permission catalog: the ordered product layers, each with its permissions.
 
         ``GET /api/v3/roles/permissions``
@@ -119,9 +143,22 @@ class Roles(Service):
         Raises:
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return self._paginate(PERMISSIONS, PermissionLayer, timeout=timeout)
+        return self._paginate(
+            PERMISSIONS,
+            PermissionLayer,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
-    async def get(self, role_id: int, *, timeout: Timeout | None = None) -> Role:
+    async def get(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Role:
         """Get one role.
 
         ``GET /api/v3/roles/{role_id}``
@@ -130,7 +167,13 @@ class Roles(Service):
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return await self._call_model(GET, Role, path={"role_id": role_id}, timeout=timeout)
+        return await self._call_model(
+            GET,
+            Role,
+            path={"role_id": role_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def update(
         self,
@@ -140,6 +183,9 @@ class Roles(Service):
         description: str | None = None,
         permissions: Mapping[str, Sequence[str]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Role:
         """Change a custom role's title, description or permissions (system roles are read-only).
 
@@ -161,10 +207,24 @@ class Roles(Service):
             }
         )
         return await self._call_model(
-            UPDATE, Role, path={"role_id": role_id}, json=body, timeout=timeout
+            UPDATE,
+            Role,
+            path={"role_id": role_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(role_id, timeout=timeout),
         )
 
-    async def delete(self, role_id: int, *, timeout: Timeout | None = None) -> RoleDeletion:
+    async def delete(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> RoleDeletion:
         """Delete a custom role; its users are moved to the system Viewer role atomically.
 
         ``DELETE /api/v3/roles/{role_id}``
@@ -177,10 +237,23 @@ class Roles(Service):
             BadRequestError: the role is a system role.
             NotFoundError: no such role in the agency.
         """
-        data = await self._call(DELETE, path={"role_id": role_id}, timeout=timeout)
-        return structure(data if isinstance(data, dict) else {}, RoleDeletion)
+        data = await self._call(
+            DELETE,
+            path={"role_id": role_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
+        return self._structure(data if isinstance(data, dict) else {}, RoleDeletion)
 
-    def users(self, role_id: int, *, timeout: Timeout | None = None) -> AsyncPaginator[RoleUser]:
+    def users(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[RoleUser]:
         """List the users holding a role, each with the workspace of the assignment.
 
         ``GET /api/v3/roles/{role_id}/users``
@@ -195,4 +268,10 @@ class Roles(Service):
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return self._paginate(USERS, RoleUser, path={"role_id": role_id}, timeout=timeout)
+        return self._paginate(
+            USERS,
+            RoleUser,
+            path={"role_id": role_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )

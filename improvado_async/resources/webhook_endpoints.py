@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ValidationError
-from ..models._converter import structure
 from ..models.webhooks import WebhookEndpoint
 from ..pagination import AsyncPaginator
-from ._base import Operation, Service, declare
+from ._base import Extra, Operation, Service, declare, extra_of
 from ._validate import https_url, non_empty
 
 __all__ = ["WebhookEndpoints"]
@@ -54,6 +54,9 @@ class WebhookEndpoints(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[WebhookEndpoint]:
         """List the workspace's webhook endpoints.
 
@@ -78,6 +81,7 @@ class WebhookEndpoints(Service):
             size=page_size,
             concurrency=concurrency,
             timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -87,6 +91,9 @@ class WebhookEndpoints(Service):
         event_types: Sequence[str],
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Create a webhook endpoint; it starts ``unverified`` and carries its signing secret.
 
@@ -107,11 +114,22 @@ class WebhookEndpoints(Service):
         """
         body = {"url": https_url(url, "url"), "event_types": _event_types(event_types)}
         return await self._call_model(
-            CREATE, WebhookEndpoint, json=compact(body), idempotent=idempotent, timeout=timeout
+            CREATE,
+            WebhookEndpoint,
+            json=compact(body),
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def get(
-        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Get one webhook endpoint.
 
@@ -122,7 +140,13 @@ class WebhookEndpoints(Service):
             NotFoundError: no such endpoint in this workspace.
         """
         path = {"webhook_endpoint_id": webhook_endpoint_id}
-        return await self._call_model(GET, WebhookEndpoint, path=path, timeout=timeout)
+        return await self._call_model(
+            GET,
+            WebhookEndpoint,
+            path=path,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def update(
         self,
@@ -131,6 +155,9 @@ class WebhookEndpoints(Service):
         url: str | None = None,
         event_types: Sequence[str] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Change a webhook endpoint's URL or subscribed event types.
 
@@ -151,10 +178,24 @@ class WebhookEndpoints(Service):
         )
         path = {"webhook_endpoint_id": webhook_endpoint_id}
         return await self._call_model(
-            UPDATE, WebhookEndpoint, path=path, json=body, timeout=timeout
+            UPDATE,
+            WebhookEndpoint,
+            path=path,
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(webhook_endpoint_id, timeout=timeout),
         )
 
-    async def delete(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> None:
+    async def delete(
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a webhook endpoint.
 
         ``DELETE /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
@@ -163,10 +204,21 @@ class WebhookEndpoints(Service):
             ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        await self._call(DELETE, path={"webhook_endpoint_id": webhook_endpoint_id}, timeout=timeout)
+        await self._call(
+            DELETE,
+            path={"webhook_endpoint_id": webhook_endpoint_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+        )
 
     async def verify(
-        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Ask Improvado to verify the receiver (challenge request); success makes it active.
 
@@ -177,10 +229,17 @@ class WebhookEndpoints(Service):
             BadRequestError: the receiver did not answer the challenge correctly.
             NotFoundError: no such endpoint in this workspace.
         """
-        return await self._action(VERIFY, webhook_endpoint_id, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._action(VERIFY, webhook_endpoint_id, timeout, extra)
 
     async def regenerate_secret(
-        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Replace the signing secret; the old one stops working at once.
 
@@ -193,19 +252,24 @@ class WebhookEndpoints(Service):
             ValidationError: ``webhook_endpoint_id`` is not an integer.
             NotFoundError: no such endpoint in this workspace.
         """
-        return await self._action(REGENERATE_SECRET, webhook_endpoint_id, timeout)
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        return await self._action(REGENERATE_SECRET, webhook_endpoint_id, timeout, extra)
 
     async def _action(
-        self, operation: Operation, webhook_endpoint_id: int, timeout: Timeout | None
+        self,
+        operation: Operation,
+        webhook_endpoint_id: int,
+        timeout: Timeout | None,
+        extra: Extra | None,
     ) -> WebhookEndpoint:
         path = {"webhook_endpoint_id": webhook_endpoint_id}
-        data = await self._call(operation, path=path, timeout=timeout)
+        data = await self._call(operation, path=path, timeout=timeout, extra=extra)
         if isinstance(data, dict) and "id" in data:
-            return structure(data, WebhookEndpoint)
+            return self._structure(data, WebhookEndpoint)
         # The response shape is undocumented: it may be empty or carry only some keys (e.g.
         # just the new ``secret``). Read the endpoint back and lay the answer over it, so a
         # secret returned only here is never lost.
         current = await self._call(GET, path=path, timeout=timeout)
         partial = data if isinstance(data, dict) else {}
         merged = {**current, **partial} if isinstance(current, dict) else current
-        return structure(merged, WebhookEndpoint)
+        return self._structure(merged, WebhookEndpoint)

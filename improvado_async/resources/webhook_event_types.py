@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import Timeout
 from ..models.webhooks import EventTypeInfo
 from ..pagination import AsyncPaginator
-from ._base import Service, declare
+from ._base import Service, declare, extra_of
 
 __all__ = ["WebhookEventTypes"]
 
@@ -30,7 +31,14 @@ def _as_object(item: Any) -> Any:
 class WebhookEventTypes(Service):
     """The ``webhook_event_types`` area (workspace scope: Bearer token or cookie)."""
 
-    def list(self, *, timeout: Timeout | None = None) -> AsyncPaginator[EventTypeInfo]:
+    def list(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[EventTypeInfo]:
         """List the event types webhook endpoints can subscribe to.
 
         ``GET /api/v3/webhook_event_types/``
@@ -44,11 +52,16 @@ class WebhookEventTypes(Service):
         Raises:
             APIStatusError: the API rejected the request.
         """
+        extra = extra_of(extra_headers, extra_query, extra_body)
+        # As ``_paginate`` does: a bad timeout or extra fails here, not at the first page.
+        self._pipeline.build(LIST, timeout=timeout, extra=extra)
 
         async def fetch(number: int) -> Any:
             # Like ``_paginate`` of an operation not declared paginated: no page parameter
             # until a page links onwards.
             params = None if number == 1 else {"page": number}
-            return _as_objects(await self._call(LIST, params=params, timeout=timeout))
+            data = await self._call(LIST, params=params, timeout=timeout, extra=extra)
+            return _as_objects(data)
 
-        return AsyncPaginator(fetch, EventTypeInfo)
+        parsing = self._parsing
+        return AsyncPaginator(fetch, EventTypeInfo, strict=parsing.strict, report=parsing.report)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .._transport.query import compact
 from ..config import Timeout
 from ..errors import ResponseDecodeError, ValidationError
 from ..models.recipes import Recipe
 from ..models.workspaces import Dashboard, Workspace
 from ..pagination import AsyncPaginator
-from ._base import Scope, Service, declare
+from ._base import Scope, Service, declare, extra_of
 from ._validate import int_id
 from .recipes import LIST as LIST_RECIPES
 
@@ -54,6 +57,9 @@ class Workspaces(Service):
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Workspace]:
         """List the agency's workspaces.
 
@@ -70,7 +76,13 @@ class Workspaces(Service):
             AuthenticationError: wrong Basic credentials.
         """
         return self._paginate(
-            LIST, Workspace, page=page, size=page_size, concurrency=concurrency, timeout=timeout
+            LIST,
+            Workspace,
+            page=page,
+            size=page_size,
+            concurrency=concurrency,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def create(
@@ -80,6 +92,9 @@ class Workspaces(Service):
         description: str | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Workspace:
         """Create a workspace.
 
@@ -99,10 +114,23 @@ class Workspaces(Service):
         """
         body = compact({"title": _title(title), "description": _description(description)})
         return await self._call_model(
-            CREATE, Workspace, json=body, idempotent=idempotent, timeout=timeout
+            CREATE,
+            Workspace,
+            json=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
-    async def get(self, workspace_id: int, *, timeout: Timeout | None = None) -> Workspace:
+    async def get(
+        self,
+        workspace_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Workspace:
         """Get one workspace.
 
         ``GET /api/v3/workspaces/{workspace_id}``
@@ -112,7 +140,11 @@ class Workspaces(Service):
             NotFoundError: no such workspace in the agency.
         """
         return await self._call_model(
-            GET, Workspace, path={"workspace_id": workspace_id}, timeout=timeout
+            GET,
+            Workspace,
+            path={"workspace_id": workspace_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def update(
@@ -122,6 +154,9 @@ class Workspaces(Service):
         title: str | None = None,
         description: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Workspace:
         """Rename a workspace or change its description.
 
@@ -148,11 +183,23 @@ class Workspaces(Service):
             }
         )
         return await self._call_model(
-            UPDATE, Workspace, path={"workspace_id": workspace_id}, json=body, timeout=timeout
+            UPDATE,
+            Workspace,
+            path={"workspace_id": workspace_id},
+            json=body,
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self.get(workspace_id, timeout=timeout),
         )
 
     def list_dashboards(
-        self, workspace_id: int, *, timeout: Timeout | None = None
+        self,
+        workspace_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[Dashboard]:
         """List the dashboards of a workspace.
 
@@ -169,7 +216,11 @@ class Workspaces(Service):
             NotFoundError: no such workspace in the agency.
         """
         return self._paginate(
-            LIST_DASHBOARDS, Dashboard, path={"workspace_id": workspace_id}, timeout=timeout
+            LIST_DASHBOARDS,
+            Dashboard,
+            path={"workspace_id": workspace_id},
+            timeout=timeout,
+            extra=extra_of(extra_headers, extra_query, extra_body),
         )
 
     async def enable_recipe(
@@ -179,6 +230,9 @@ class Workspaces(Service):
         recipe_id: int,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Recipe:
         """Enable an agency recipe (from :meth:`Recipes.list`) in a workspace.
 
@@ -200,15 +254,15 @@ class Workspaces(Service):
             NotFoundError: no such workspace in the agency.
             BadRequestError: no such recipe.
         """
-        data = await self._call(
+        return await self._call_model(
             ENABLE_RECIPE,
+            Recipe,
             path={"workspace_id": workspace_id},
             json={"recipe_id": int_id(recipe_id, "recipe_id")},
             idempotent=idempotent,
             timeout=timeout,
-        )
-        return await self._model_or_read_back(
-            data, Recipe, lambda: self._find_recipe(recipe_id, timeout)
+            extra=extra_of(extra_headers, extra_query, extra_body),
+            read_back=lambda: self._find_recipe(recipe_id, timeout),
         )
 
     async def _find_recipe(self, recipe_id: int, timeout: Timeout | None) -> Recipe:

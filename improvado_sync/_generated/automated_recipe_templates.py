@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.automated_recipe_templates as _async
 from improvado_async.config import Timeout
@@ -34,6 +35,9 @@ class AutomatedRecipeTemplates:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[AutomatedRecipeTemplate]:
         """List automated recipe templates, optionally searched or filtered by data source.
 
@@ -62,10 +66,21 @@ class AutomatedRecipeTemplates:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
-    def get(self, template_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipeTemplate:
+    def get(
+        self,
+        template_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AutomatedRecipeTemplate:
         """Get one template with its dependency tree.
 
         ``GET /api/v3/automated-recipe-templates/{template_id}``
@@ -74,4 +89,12 @@ class AutomatedRecipeTemplates:
             ValidationError: ``template_id`` is not an integer.
             NotFoundError: no such template.
         """
-        return self._runner.run(self._async.get(template_id=template_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                template_id=template_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )

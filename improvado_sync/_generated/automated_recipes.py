@@ -35,6 +35,9 @@ class AutomatedRecipes:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[AutomatedRecipe]:
         """List the workspace's automated recipes, optionally filtered.
 
@@ -63,6 +66,9 @@ class AutomatedRecipes:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -74,6 +80,9 @@ class AutomatedRecipes:
         configuration: Mapping[str, Any] | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AutomatedRecipe:
         """Create an automated recipe from a template.
 
@@ -100,10 +109,21 @@ class AutomatedRecipes:
                 configuration=configuration,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
+    def get(
+        self,
+        recipe_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AutomatedRecipe:
         """Get one automated recipe.
 
         ``GET /api/v3/automated-recipes/{recipe_id}``
@@ -112,7 +132,15 @@ class AutomatedRecipes:
             ValidationError: ``recipe_id`` is not an integer.
             NotFoundError: no such recipe in this workspace.
         """
-        return self._runner.run(self._async.get(recipe_id=recipe_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                recipe_id=recipe_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
         self,
@@ -121,6 +149,9 @@ class AutomatedRecipes:
         configuration: Mapping[str, Any] | None = None,
         title: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AutomatedRecipe:
         """Update an automated recipe's configuration or title.
 
@@ -137,11 +168,25 @@ class AutomatedRecipes:
         """
         return self._runner.run(
             self._async.update(
-                recipe_id=recipe_id, configuration=configuration, title=title, timeout=timeout
+                recipe_id=recipe_id,
+                configuration=configuration,
+                title=title,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def build(self, recipe_id: int, *, timeout: Timeout | None = None) -> AutomatedRecipe:
+    def build(
+        self,
+        recipe_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AutomatedRecipe:
         """Start building an automated recipe and return it (its ``state`` shows progress).
 
         ``POST /api/v3/automated-recipes/{recipe_id}/build``
@@ -150,4 +195,12 @@ class AutomatedRecipes:
             ValidationError: ``recipe_id`` is not an integer.
             NotFoundError: no such recipe in this workspace.
         """
-        return self._runner.run(self._async.build(recipe_id=recipe_id, timeout=timeout))
+        return self._runner.run(
+            self._async.build(
+                recipe_id=recipe_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )

@@ -34,6 +34,9 @@ class DestinationConnections:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[DestinationConnection]:
         """List the workspace's connections to one destination.
 
@@ -58,6 +61,9 @@ class DestinationConnections:
                 page_size=page_size,
                 concurrency=concurrency,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -70,6 +76,9 @@ class DestinationConnections:
         create_load_for_new_tables: bool | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Create a connection to a destination.
 
@@ -99,6 +108,9 @@ class DestinationConnections:
                 create_load_for_new_tables=create_load_for_new_tables,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -108,6 +120,9 @@ class DestinationConnections:
         destination_connection_id: int,
         *,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Get one destination connection.
 
@@ -123,6 +138,9 @@ class DestinationConnections:
                 destination_name=destination_name,
                 destination_connection_id=destination_connection_id,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -134,6 +152,9 @@ class DestinationConnections:
         title: str | None = None,
         create_load_for_new_tables: bool | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Rename a destination connection or change its automated-load setting.
 
@@ -154,6 +175,9 @@ class DestinationConnections:
                 title=title,
                 create_load_for_new_tables=create_load_for_new_tables,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -165,6 +189,9 @@ class DestinationConnections:
         title: str,
         connection_params: Mapping[str, Any],
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Re-authorize a destination connection with new connection parameters.
 
@@ -194,6 +221,9 @@ class DestinationConnections:
                 title=title,
                 connection_params=connection_params,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -203,6 +233,9 @@ class DestinationConnections:
         destination_connection_id: int,
         *,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DestinationConnection:
         """Check a destination connection again and return it with its refreshed status.
 
@@ -218,5 +251,8 @@ class DestinationConnections:
                 destination_name=destination_name,
                 destination_connection_id=destination_connection_id,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.destinations as _async
 from improvado_async.config import Timeout
 from improvado_async.models.destinations import Destination
@@ -30,6 +33,9 @@ class Destinations:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Destination]:
         """List the available destination types.
 
@@ -50,6 +56,12 @@ class Destinations:
         return Paginator(
             self._runner,
             self._async.list(
-                page=page, page_size=page_size, concurrency=concurrency, timeout=timeout
+                page=page,
+                page_size=page_size,
+                concurrency=concurrency,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.iframe as _async
 from improvado_async.config import Timeout
 from improvado_async.models.iframe import IframeUrl
@@ -29,6 +32,9 @@ class Iframe:
         datasource_name: str | None = None,
         destination_name: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> IframeUrl:
         """Get a URL of the hosted UI to embed in an ``<iframe>`` for one workspace.
 
@@ -55,5 +61,8 @@ class Iframe:
                 datasource_name=datasource_name,
                 destination_name=destination_name,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.recipes as _async
 from improvado_async.config import Timeout
 from improvado_async.models.recipes import Recipe
@@ -30,6 +33,9 @@ class Recipes:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Recipe]:
         """List the agency's recipes (enable one with :meth:`Workspaces.enable_recipe`).
 
@@ -51,6 +57,12 @@ class Recipes:
         return Paginator(
             self._runner,
             self._async.list(
-                page=page, page_size=page_size, concurrency=concurrency, timeout=timeout
+                page=page,
+                page_size=page_size,
+                concurrency=concurrency,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )

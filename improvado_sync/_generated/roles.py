@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.roles as _async
 from improvado_async.config import Timeout
@@ -28,7 +29,14 @@ class Roles:
     def __repr__(self) -> str:
         return "<Roles service (sync)>"
 
-    def list(self, *, timeout: Timeout | None = None) -> Paginator[Role]:
+    def list(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Paginator[Role]:
         """List the visible system roles and all of the agency's custom roles.
 
         ``GET /api/v3/roles/``
@@ -43,7 +51,15 @@ class Roles:
             AuthenticationError: wrong Basic credentials.
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return Paginator(self._runner, self._async.list(timeout=timeout))
+        return Paginator(
+            self._runner,
+            self._async.list(
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
 
     def create(
         self,
@@ -53,6 +69,9 @@ class Roles:
         description: str | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Role:
         """Create a custom role for the agency.
 
@@ -78,10 +97,20 @@ class Roles:
                 description=description,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def permissions(self, *, timeout: Timeout | None = None) -> Paginator[PermissionLayer]:
+    def permissions(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Paginator[PermissionLayer]:
         """List the permission catalog: the ordered product layers, each with its permissions.
 
         ``GET /api/v3/roles/permissions``
@@ -94,9 +123,25 @@ class Roles:
         Raises:
             PermissionDeniedError: not an agency chief, or the agency lacks Embedded API access.
         """
-        return Paginator(self._runner, self._async.permissions(timeout=timeout))
+        return Paginator(
+            self._runner,
+            self._async.permissions(
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
 
-    def get(self, role_id: int, *, timeout: Timeout | None = None) -> Role:
+    def get(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Role:
         """Get one role.
 
         ``GET /api/v3/roles/{role_id}``
@@ -105,7 +150,15 @@ class Roles:
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return self._runner.run(self._async.get(role_id=role_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                role_id=role_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
         self,
@@ -115,6 +168,9 @@ class Roles:
         description: str | None = None,
         permissions: Mapping[str, Sequence[str]] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Role:
         """Change a custom role's title, description or permissions (system roles are read-only).
 
@@ -135,10 +191,21 @@ class Roles:
                 description=description,
                 permissions=permissions,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def delete(self, role_id: int, *, timeout: Timeout | None = None) -> RoleDeletion:
+    def delete(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> RoleDeletion:
         """Delete a custom role; its users are moved to the system Viewer role atomically.
 
         ``DELETE /api/v3/roles/{role_id}``
@@ -151,9 +218,25 @@ class Roles:
             BadRequestError: the role is a system role.
             NotFoundError: no such role in the agency.
         """
-        return self._runner.run(self._async.delete(role_id=role_id, timeout=timeout))
+        return self._runner.run(
+            self._async.delete(
+                role_id=role_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
-    def users(self, role_id: int, *, timeout: Timeout | None = None) -> Paginator[RoleUser]:
+    def users(
+        self,
+        role_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Paginator[RoleUser]:
         """List the users holding a role, each with the workspace of the assignment.
 
         ``GET /api/v3/roles/{role_id}/users``
@@ -168,4 +251,13 @@ class Roles:
             ValidationError: ``role_id`` is not an integer.
             NotFoundError: no such role in the agency.
         """
-        return Paginator(self._runner, self._async.users(role_id=role_id, timeout=timeout))
+        return Paginator(
+            self._runner,
+            self._async.users(
+                role_id=role_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import improvado_async.resources.webhook_endpoints as _async
 from improvado_async.config import Timeout
@@ -32,6 +33,9 @@ class WebhookEndpoints:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[WebhookEndpoint]:
         """List the workspace's webhook endpoints.
 
@@ -52,7 +56,13 @@ class WebhookEndpoints:
         return Paginator(
             self._runner,
             self._async.list(
-                page=page, page_size=page_size, concurrency=concurrency, timeout=timeout
+                page=page,
+                page_size=page_size,
+                concurrency=concurrency,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -63,6 +73,9 @@ class WebhookEndpoints:
         event_types: Sequence[str],
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Create a webhook endpoint; it starts ``unverified`` and carries its signing secret.
 
@@ -83,11 +96,25 @@ class WebhookEndpoints:
         """
         return self._runner.run(
             self._async.create(
-                url=url, event_types=event_types, idempotent=idempotent, timeout=timeout
+                url=url,
+                event_types=event_types,
+                idempotent=idempotent,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> WebhookEndpoint:
+    def get(
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> WebhookEndpoint:
         """Get one webhook endpoint.
 
         ``GET /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
@@ -97,7 +124,13 @@ class WebhookEndpoints:
             NotFoundError: no such endpoint in this workspace.
         """
         return self._runner.run(
-            self._async.get(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+            self._async.get(
+                webhook_endpoint_id=webhook_endpoint_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )
 
     def update(
@@ -107,6 +140,9 @@ class WebhookEndpoints:
         url: str | None = None,
         event_types: Sequence[str] | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Change a webhook endpoint's URL or subscribed event types.
 
@@ -125,10 +161,21 @@ class WebhookEndpoints:
                 url=url,
                 event_types=event_types,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def delete(self, webhook_endpoint_id: int, *, timeout: Timeout | None = None) -> None:
+    def delete(
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a webhook endpoint.
 
         ``DELETE /api/v3/webhook_endpoints/{webhook_endpoint_id}/``
@@ -138,11 +185,23 @@ class WebhookEndpoints:
             NotFoundError: no such endpoint in this workspace.
         """
         return self._runner.run(
-            self._async.delete(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+            self._async.delete(
+                webhook_endpoint_id=webhook_endpoint_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )
 
     def verify(
-        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Ask Improvado to verify the receiver (challenge request); success makes it active.
 
@@ -154,11 +213,23 @@ class WebhookEndpoints:
             NotFoundError: no such endpoint in this workspace.
         """
         return self._runner.run(
-            self._async.verify(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+            self._async.verify(
+                webhook_endpoint_id=webhook_endpoint_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )
 
     def regenerate_secret(
-        self, webhook_endpoint_id: int, *, timeout: Timeout | None = None
+        self,
+        webhook_endpoint_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> WebhookEndpoint:
         """Replace the signing secret; the old one stops working at once.
 
@@ -172,5 +243,11 @@ class WebhookEndpoints:
             NotFoundError: no such endpoint in this workspace.
         """
         return self._runner.run(
-            self._async.regenerate_secret(webhook_endpoint_id=webhook_endpoint_id, timeout=timeout)
+            self._async.regenerate_secret(
+                webhook_endpoint_id=webhook_endpoint_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.webhook_event_types as _async
 from improvado_async.config import Timeout
 from improvado_async.models.webhooks import EventTypeInfo
@@ -23,7 +26,14 @@ class WebhookEventTypes:
     def __repr__(self) -> str:
         return "<WebhookEventTypes service (sync)>"
 
-    def list(self, *, timeout: Timeout | None = None) -> Paginator[EventTypeInfo]:
+    def list(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Paginator[EventTypeInfo]:
         """List the event types webhook endpoints can subscribe to.
 
         ``GET /api/v3/webhook_event_types/``
@@ -37,4 +47,12 @@ class WebhookEventTypes:
         Raises:
             APIStatusError: the API rejected the request.
         """
-        return Paginator(self._runner, self._async.list(timeout=timeout))
+        return Paginator(
+            self._runner,
+            self._async.list(
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import improvado_async.resources.workspaces as _async
 from improvado_async.config import Timeout
 from improvado_async.models.recipes import Recipe
@@ -31,6 +34,9 @@ class Workspaces:
         page_size: int | None = None,
         concurrency: int = 1,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Workspace]:
         """List the agency's workspaces.
 
@@ -49,7 +55,13 @@ class Workspaces:
         return Paginator(
             self._runner,
             self._async.list(
-                page=page, page_size=page_size, concurrency=concurrency, timeout=timeout
+                page=page,
+                page_size=page_size,
+                concurrency=concurrency,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             ),
         )
 
@@ -60,6 +72,9 @@ class Workspaces:
         description: str | None = None,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Workspace:
         """Create a workspace.
 
@@ -79,11 +94,25 @@ class Workspaces:
         """
         return self._runner.run(
             self._async.create(
-                title=title, description=description, idempotent=idempotent, timeout=timeout
+                title=title,
+                description=description,
+                idempotent=idempotent,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
-    def get(self, workspace_id: int, *, timeout: Timeout | None = None) -> Workspace:
+    def get(
+        self,
+        workspace_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Workspace:
         """Get one workspace.
 
         ``GET /api/v3/workspaces/{workspace_id}``
@@ -92,7 +121,15 @@ class Workspaces:
             ValidationError: ``workspace_id`` is not an integer.
             NotFoundError: no such workspace in the agency.
         """
-        return self._runner.run(self._async.get(workspace_id=workspace_id, timeout=timeout))
+        return self._runner.run(
+            self._async.get(
+                workspace_id=workspace_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     def update(
         self,
@@ -101,6 +138,9 @@ class Workspaces:
         title: str | None = None,
         description: str | None = None,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Workspace:
         """Rename a workspace or change its description.
 
@@ -122,12 +162,24 @@ class Workspaces:
         """
         return self._runner.run(
             self._async.update(
-                workspace_id=workspace_id, title=title, description=description, timeout=timeout
+                workspace_id=workspace_id,
+                title=title,
+                description=description,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
     def list_dashboards(
-        self, workspace_id: int, *, timeout: Timeout | None = None
+        self,
+        workspace_id: int,
+        *,
+        timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Paginator[Dashboard]:
         """List the dashboards of a workspace.
 
@@ -144,7 +196,14 @@ class Workspaces:
             NotFoundError: no such workspace in the agency.
         """
         return Paginator(
-            self._runner, self._async.list_dashboards(workspace_id=workspace_id, timeout=timeout)
+            self._runner,
+            self._async.list_dashboards(
+                workspace_id=workspace_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     def enable_recipe(
@@ -154,6 +213,9 @@ class Workspaces:
         recipe_id: int,
         idempotent: bool = False,
         timeout: Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Recipe:
         """Enable an agency recipe (from :meth:`Recipes.list`) in a workspace.
 
@@ -181,5 +243,8 @@ class Workspaces:
                 recipe_id=recipe_id,
                 idempotent=idempotent,
                 timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
