@@ -58,9 +58,9 @@ class Extracts(Service):
     def list(
         self,
         *,
-        connection_id: int | Sequence[int] | None = None,
+        connection_id: int | str | Sequence[int] | None = None,
         datasource_name: str | Sequence[str] | None = None,
-        data_table_id: int | Sequence[int] | None = None,
+        data_table_id: int | str | Sequence[int] | None = None,
         page: int = 1,
         page_size: int | None = None,
         concurrency: int = 1,
@@ -72,6 +72,9 @@ class Extracts(Service):
         """List extracts, optionally filtered; each filter takes one value or a sequence.
 
         ``GET /api/v3/extracts``
+
+        A filter may also be the API's own comma-separated string (``"reddit,facebook"``),
+        sent as given.
 
         Args:
             connection_id: only extracts of these connections (sent comma-separated).

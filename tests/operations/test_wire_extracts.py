@@ -65,6 +65,21 @@ async def test_list_with_csv_filters() -> None:
     }
 
 
+async def test_list_comma_separated_filters_are_sent_as_given() -> None:
+    """The API's changelog documents the comma-separated form of these three filters."""
+    page: dict[str, Any] = {"count": 0, "next": None, "previous": None, "results": []}
+    _, sent = await call_once(
+        lambda c: c.extracts.list(
+            datasource_name="reddit,facebook", connection_id="8,9", data_table_id="4,5"
+        ).first_page(),
+        method="GET",
+        response=page,
+    )
+    assert sent.query["datasource_name"] == "reddit,facebook"
+    assert sent.query["connection_id"] == "8,9"
+    assert sent.query["data_table_id"] == "4,5"
+
+
 async def test_list_single_string_filter() -> None:
     page: dict[str, Any] = {"count": 0, "next": None, "previous": None, "results": []}
     _, sent = await call_once(
@@ -265,7 +280,6 @@ async def test_migrate_wide_single_extract_response() -> None:
         (lambda c: c.extracts.run(21, date_from="2026-02-01", date_to="2026-01-01"), "date_from"),
         (lambda c: c.extracts.run(21, date_from="01/02/2026", date_to="2026-01-03"), "date_from"),
         (lambda c: c.extracts.list(connection_id=[]), "connection_id"),
-        (lambda c: c.extracts.list(datasource_name="reddit,facebook"), "datasource_name"),
         (lambda c: c.extracts.list(data_table_id=[True]), "data_table_id"),
         (lambda c: c.extracts.list(page_size=0), "page_size"),
         (lambda c: c.extracts.get("21"), "extract_id"),
