@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from types import TracebackType
 from typing import Any
 
@@ -35,7 +36,8 @@ class Sandbox:
     ``chief_password`` is an agency chief (needed for the roles endpoints). Both can mint tokens.
     ``time_scale`` multiplies simulated durations (a load run takes ``2.0 * time_scale`` s);
     ``seed`` makes fixtures, fault probabilities and row counts deterministic; ``token_ttl`` is
-    the sliding token lifetime in real seconds.
+    the sliding token lifetime in real seconds. ``ssl_context`` (a server-side
+    ``ssl.SSLContext`` holding a certificate) serves HTTPS instead of HTTP.
     """
 
     def __init__(
@@ -46,9 +48,11 @@ class Sandbox:
         time_scale: float = 1.0,
         seed: int = 0,
         token_ttl: float = 1800.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
         self.username = DEFAULT_USERNAME
         self.password = DEFAULT_PASSWORD
         self.chief_username = DEFAULT_CHIEF_USERNAME
@@ -95,7 +99,7 @@ class Sandbox:
         await runner.setup()
         sock = socket.create_server((self.host, self.port))
         try:
-            await web.SockSite(runner, sock).start()
+            await web.SockSite(runner, sock, ssl_context=self.ssl_context).start()
         except BaseException:
             sock.close()
             await runner.cleanup()
@@ -103,7 +107,8 @@ class Sandbox:
         self._runner = runner
         self.port = sock.getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
-        self._base_url = f"http://{host}:{self.port}"
+        scheme = "http" if self.ssl_context is None else "https"
+        self._base_url = f"{scheme}://{host}:{self.port}"
 
     async def stop(self) -> None:
         """Cancel simulated work and stop serving (idempotent)."""
@@ -128,7 +133,10 @@ class Sandbox:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` without a trailing slash (only once started)."""
+        """``http://host:port`` (``https://`` with ``ssl_context``), no trailing slash.
+
+        Only once started.
+        """
         if self._base_url is None:
             raise RuntimeError("Sandbox not started")
         return self._base_url
