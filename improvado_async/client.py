@@ -145,7 +145,8 @@ class AsyncImprovado:
         _positive_int(max_response_bytes, "max_response_bytes")
         network = _network_options(proxy, trust_env, ssl, limit_per_host, session)
         observers = _observers(hooks, tracing)
-        sessions = SessionHolder(max_connections=max_connections, network=network)
+        root = resolve_base_url(base_url)
+        sessions = SessionHolder(max_connections=max_connections, network=network, base_url=root)
         self._owner = True
         self._credentials = credentials
         self._parsing = Parsing(strict=bool(strict_responses))
@@ -154,7 +155,6 @@ class AsyncImprovado:
                 "token_cache must be a TokenCache (get, set, invalidate, lock)"
             )
         self._token_cache = token_cache
-        root = resolve_base_url(base_url)
         self._pipeline = Pipeline(
             base_url=root,
             sessions=sessions,

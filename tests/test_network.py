@@ -231,11 +231,6 @@ async def test_explicit_proxy_wins_over_the_environment_and_no_proxy(
     assert open_proxy.entries() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trust_env=True lets aiohttp add ~/.netrc Basic auth for the API host, which "
-    "aiohttp then refuses to combine with the SDK's Authorization header: a bare ValueError",
-)
 async def test_trust_env_with_a_netrc_entry_for_the_api_host_keeps_the_sdk_auth(
     sandbox: Sandbox, clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -407,11 +402,6 @@ async def test_https_through_a_proxy_tunnels_with_connect(
     assert len(https_sandbox.requests) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 407 to CONNECT surfaces aiohttp's ClientHttpProxyError, whose text holds the "
-    "proxy URL with its password and whose repr holds the Proxy-Authorization header",
-)
 async def test_https_proxy_rejection_keeps_the_credentials_secret(
     https_sandbox: Sandbox, proxy: ProxyProcess, tls: Tls
 ) -> None:
@@ -464,11 +454,6 @@ def test_session_of_another_loop_raises_wrong_event_loop() -> None:
         other.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a session made with raise_for_status=True turns every 4xx/5xx into aiohttp's "
-    "ClientResponseError, which the SDK reports as APIConnectionError('connection failed')",
-)
 async def test_own_session_with_raise_for_status_still_gives_status_errors(
     sandbox: Sandbox,
 ) -> None:
@@ -550,12 +535,6 @@ async def test_limit_per_host_serialises_requests() -> None:
     assert unlimited_peak > 1  # the same calls do overlap without the limit
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a call queued in aiohttp's per-host pool when its read limit fires says "
-    "request_sent=True although the server never saw it (Timeout.pool covers only the SDK's "
-    "own max_connections slots)",
-)
 async def test_limit_per_host_queue_timeout_is_not_reported_as_sent() -> None:
     async with Sandbox(time_scale=0.01) as sb:
         sb.add_fault("GET", "/api/v3/loads/*", status=None, latency=0.6)

@@ -410,6 +410,7 @@ class Pipeline:
         else:
             client_timeout = self._connect_timeout(limits.connect)
         started = time.perf_counter()
+        hidden: APIError | None = None
         try:
             async with session.request(
                 request.method,
@@ -436,10 +437,16 @@ class Pipeline:
             error = self._transport_error(exc, watch, request, number)
             if error is None:
                 raise
-            raise error from exc
+            if "proxy" not in self.sessions.request_options:
+                raise error from exc
+            # Through a proxy, aiohttp's exceptions carry the proxy URL with its credentials
+            # (in their text, their connection key and request_info): raised below, unchained.
+            hidden = error
         finally:
             if watch is not None:
                 watch.watchdog.stop(watch)
+        if hidden is not None:
+            raise hidden
         if transport_logger.isEnabledFor(logging.DEBUG):
             elapsed_ms = (time.perf_counter() - started) * 1000
             transport_logger.debug(
@@ -567,6 +574,22 @@ class Pipeline:
                 url=url,
                 attempts=number,
                 request_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
+            )
+        if isinstance(exc, aiohttp.ClientHttpProxyError):
+            return APIConnectionError(
+                f"{method} {url}: the proxy refused the request ({exc.status} {exc.message})",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=False,
+            )
+        if isinstance(exc, aiohttp.ClientProxyConnectionError):
+            return APIConnectionError(
+                f"{method} {url}: cannot connect to the proxy: {exc.os_error}",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=False,
             )
         if isinstance(exc, aiohttp.ClientConnectorError):
             return APIConnectionError(

@@ -54,9 +54,20 @@ class NetworkOptions:
     limit_per_host: int | None = None
     session: Any = None
 
-    def request_options(self) -> dict[str, Any]:
-        """Keyword arguments for each request (aiohttp takes the proxy per request)."""
-        return {} if self.proxy is None else {"proxy": self.proxy}
+    def request_options(self, base_url: str) -> dict[str, Any]:
+        """Keyword arguments for each request to ``base_url``: the proxy (aiohttp takes it per
+        request), and for a caller's session, statuses left to the SDK."""
+        options: dict[str, Any] = {}
+        if self.session is not None:
+            # A session made with raise_for_status=True would turn every 4xx/5xx into aiohttp's
+            # ClientResponseError instead of the SDK's typed status errors.
+            options["raise_for_status"] = False
+            return options
+        if self.proxy is not None:
+            options["proxy"] = self.proxy
+        elif self.trust_env:
+            options.update(_proxy_from_env(base_url))
+        return options
 
     def connector_ssl(self) -> Any:
         """The connector's ``ssl`` argument (aiohttp's default verification when ``None``)."""
@@ -64,6 +75,27 @@ class NetworkOptions:
             _warn_unverified_once()
             return False
         return True if self.ssl is None else self.ssl
+
+
+def _proxy_from_env(base_url: str) -> dict[str, Any]:
+    """The proxy ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` name for ``base_url``, as aiohttp
+    reads them (the proxy's credentials may come from ``~/.netrc``), read once per session.
+
+    The SDK reads them itself instead of handing ``trust_env`` to aiohttp, which would also
+    add a ``~/.netrc`` entry for the API host as Basic auth and then refuse to combine it with
+    the SDK's own ``Authorization``.
+    """
+    from aiohttp.helpers import get_env_proxy_for_url
+    from yarl import URL
+
+    try:
+        proxy, proxy_auth = get_env_proxy_for_url(URL(base_url))
+    except LookupError:  # NO_PROXY covers it, or no proxy is set for its scheme
+        return {}
+    options: dict[str, Any] = {"proxy": proxy}
+    if proxy_auth is not None:
+        options["proxy_auth"] = proxy_auth
+    return options
 
 
 _warned_unverified = False
@@ -90,14 +122,19 @@ class SessionHolder:
     """
 
     def __init__(
-        self, *, max_connections: int = 100, network: NetworkOptions | None = None
+        self,
+        *,
+        max_connections: int = 100,
+        network: NetworkOptions | None = None,
+        base_url: str = "",
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self._max_connections = max_connections
         self._network = network or NetworkOptions()
-        #: Keyword arguments every request adds (the proxy, when one is set).
-        self.request_options: dict[str, Any] = self._network.request_options()
+        self._base_url = base_url
+        #: Keyword arguments every request adds (the proxy, ...); set with the session.
+        self.request_options: dict[str, Any] = {}
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._generation = _generation
@@ -143,7 +180,8 @@ class SessionHolder:
         self._session = self._new_session()
         self._loop = loop
         self.watchdog = Watchdog(loop)
-        self.slots = asyncio.Semaphore(self._max_connections)
+        self.slots = asyncio.Semaphore(self._pool_size(self._session))
+        self.request_options = self._network.request_options(self._base_url)
         return self._session
 
     async def aclose(self) -> None:
@@ -209,6 +247,17 @@ class SessionHolder:
         self.slots = None
         self._generation = _generation
 
+    def _pool_size(self, session: aiohttp.ClientSession) -> int:
+        """Attempts allowed on the wire at once: the client talks to one host, so the smallest
+        of its limits. An attempt waits for a slot where the wait is measured and known to
+        have sent nothing, never in aiohttp's own queue."""
+        size = self._max_connections
+        connector = session.connector
+        for limit in (getattr(connector, "limit", 0), getattr(connector, "limit_per_host", 0)):
+            if isinstance(limit, int) and limit > 0:
+                size = min(size, limit)
+        return size
+
     def _new_session(self) -> aiohttp.ClientSession:
         import aiohttp
 
@@ -229,7 +278,6 @@ class SessionHolder:
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None),
             cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=network.trust_env,
         )
 
     def _users_session(self, session: aiohttp.ClientSession) -> aiohttp.ClientSession:
