@@ -324,7 +324,15 @@ def _package_init() -> str:
 
 
 #: The client module's imports that its public signatures need (the rest are internals).
-_CLIENT_IMPORTS = ("config import", "retry import", "hooks import", "collections.abc", "import ssl")
+_CLIENT_IMPORTS = (
+    "config import",
+    "retry import",
+    "hooks import",
+    "ratelimit import",
+    "token_cache import",
+    "collections.abc",
+    "import ssl",
+)
 
 
 def _type_checking_plain_imports(tree: ast.Module) -> list[str]:

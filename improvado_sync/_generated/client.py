@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from improvado_async._transport.ratelimit import RateLimiter
 from improvado_async._transport.retry import RetryPolicy
+from improvado_async._transport.token_cache import TokenCache
 from improvado_async.client import AsyncImprovado
 from improvado_async.config import (
     DEFAULT_MAX_RESPONSE_BYTES,
