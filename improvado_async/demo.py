@@ -20,6 +20,7 @@ from typing import TextIO
 import attrs
 
 from .client import AsyncImprovado
+from .errors import ImprovadoError
 from .hooks import Hooks, ResponseEvent
 from .models.connections import Connection
 from .models.loads import Load
@@ -167,7 +168,9 @@ async def _load_with_webhook(
         endpoint = await client.webhook_endpoints.create(
             url=url, event_types=["load_started", "load_completed"]
         )
-        receiver.secrets = [endpoint.secret or ""]
+        if not endpoint.secret:
+            raise ImprovadoError(f"webhook endpoint {endpoint.id} was created without a secret")
+        receiver.set_secrets([endpoint.secret])
         endpoint = await client.webhook_endpoints.verify(endpoint.id)
         summary.created.append(f"webhook endpoint {endpoint.id}")
         out.step(f"webhook endpoint {endpoint.id} at {url}: {endpoint.status}")

@@ -218,6 +218,7 @@ def test_sync_package_reexports_the_same_functions() -> None:
     import improvado_async.webhooks as async_webhooks
     import improvado_sync.webhooks as sync_webhooks
 
+    assert set(sync_webhooks.__all__) == set(async_webhooks.__all__)
     for name in sync_webhooks.__all__:
         assert getattr(sync_webhooks, name) is getattr(async_webhooks, name)
     event = sync_webhooks.parse_event(BODY, _headers(), [SECRET])
