@@ -32,6 +32,7 @@ import improvado_async._transport.session as session_module
 from improvado_async import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AsyncImprovado,
     ConfigurationError,
     Timeout,
@@ -228,6 +229,17 @@ async def test_explicit_proxy_wins_over_the_environment_and_no_proxy(
     async with AsyncImprovado(**client_kwargs(sandbox, proxy=url, trust_env=True)) as client:
         await client.loads.get(3001)
     assert _proxied_lines(proxy) == _journal_lines(sandbox)
+    assert open_proxy.entries() == []
+
+
+async def test_environment_is_read_once_per_client(
+    sandbox: Sandbox, open_proxy: ProxyProcess, clean_env: pytest.MonkeyPatch
+) -> None:
+    async with AsyncImprovado(**client_kwargs(sandbox, trust_env=True)) as client:
+        await client.loads.get(3001)
+        clean_env.setenv("HTTP_PROXY", open_proxy.url())
+        await client.loads.get(3001)
+    assert len(sandbox.requests) == 3
     assert open_proxy.entries() == []
 
 
@@ -466,6 +478,33 @@ async def test_own_session_with_raise_for_status_still_gives_status_errors(
     assert info.value.status == 404
 
 
+async def test_network_options_do_not_apply_to_an_own_session(
+    sandbox: Sandbox, open_proxy: ProxyProcess
+) -> None:
+    async with (
+        aiohttp.ClientSession() as own,
+        AsyncImprovado(**client_kwargs(sandbox, session=own, proxy=open_proxy.url())) as client,
+    ):
+        await client.loads.get(3001)
+    assert len(sandbox.requests) == 2
+    assert open_proxy.entries() == []
+
+
+async def test_own_sessions_connector_limit_bounds_requests_in_flight() -> None:
+    sb = CountingSandbox(time_scale=0.01)
+    async with sb:
+        sb.add_fault("GET", "/api/v3/loads/*", status=None, latency=0.2)
+        connector = aiohttp.TCPConnector(limit_per_host=1)
+        async with (
+            aiohttp.ClientSession(connector=connector) as own,
+            AsyncImprovado(**client_kwargs(sb, session=own)) as client,
+        ):
+            await client.loads.list()
+            sb.peak = 0
+            await asyncio.gather(*(client.loads.get(3001) for _ in range(3)))
+    assert sb.peak == 1
+
+
 def test_sync_client_cannot_send_through_an_async_session(
     threaded_sandbox: SandboxThread,
 ) -> None:
@@ -548,3 +587,19 @@ async def test_limit_per_host_queue_timeout_is_not_reported_as_sent() -> None:
     claimed: list[object] = [r for r in results if not isinstance(r, BaseException)]
     claimed += [r for r in results if isinstance(r, APIConnectionError) and r.request_sent]
     assert len(claimed) <= received
+
+
+async def test_call_waiting_behind_limit_per_host_gives_up_on_the_pool_timeout() -> None:
+    async with Sandbox(time_scale=0.01) as sb:
+        sb.add_fault("GET", "/api/v3/loads/*", status=None, latency=0.5)
+        kwargs = client_kwargs(sb, limit_per_host=1, timeout=Timeout(pool=0.1))
+        async with AsyncImprovado(**kwargs) as client:
+            await client.loads.list()
+            results = await asyncio.gather(
+                *(client.loads.get(3001) for _ in range(2)), return_exceptions=True
+            )
+        received = sum(1 for r in sb.requests if r.path == "/api/v3/loads/3001")
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1 and received == 1
+    assert isinstance(errors[0], APITimeoutError) and errors[0].request_sent is False
+    assert "pool" in str(errors[0])
