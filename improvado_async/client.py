@@ -201,11 +201,20 @@ class AsyncImprovado:
         *,
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | int | None = None,
+        hooks: Hooks | None = None,
     ) -> AsyncImprovado:
-        """A client sharing session, pool and token, with other timeout or retry defaults."""
+        """A client sharing session, pool and token, with other timeout, retry or hooks.
+
+        ``hooks`` replace this client's hooks in the view (its tracing stays).
+        """
+        observers = None
+        if hooks is not None:
+            kept = [o for o in self._pipeline.observers if not isinstance(o, HooksObserver)]
+            observers = (*_observers(hooks, False), *kept)
         pipeline = self._pipeline.derive(
             retry=None if retry is None else _retry_policy(retry),
             timeout=None if timeout is None else _timeout(timeout),
+            observers=observers,
         )
         return self._view(self._credentials, pipeline)
 

@@ -18,6 +18,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EmptyResponseError",
     "ImprovadoError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -152,6 +153,14 @@ class ResponseDecodeError(APIError):
         self.snippet = snippet
         self.method = method
         self.url = url
+
+
+class EmptyResponseError(ResponseDecodeError):
+    """The API accepted a call that creates something but answered without the object.
+
+    The request was accepted (``status``), so it may have taken effect: retrying it blindly can
+    create a duplicate. List or get the object to find out.
+    """
 
 
 class APIStatusError(APIError):

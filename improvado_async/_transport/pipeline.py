@@ -101,6 +101,7 @@ class Pipeline:
         auth: Authenticator | None = None,
         retry: RetryPolicy | None = None,
         timeout: Timeout | None = None,
+        observers: tuple[Observer, ...] | None = None,
     ) -> Pipeline:
         """A pipeline sharing this one's session, with some settings replaced."""
         return Pipeline(
@@ -111,7 +112,7 @@ class Pipeline:
             timeout=timeout or self.timeout,
             user_agent=self.user_agent,
             max_response_bytes=self.max_response_bytes,
-            observers=self.observers,
+            observers=self.observers if observers is None else observers,
             rate_limiter=self.rate_limiter,
             operation_limiters=self.operation_limiters,
         )

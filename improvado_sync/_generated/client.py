@@ -168,10 +168,19 @@ class Improvado:
         return Improvado._wrap(self._async.for_workspace(workspace_id=workspace_id), self._runner)
 
     def with_options(
-        self, *, timeout: Timeout | float | None = None, retry: RetryPolicy | int | None = None
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | int | None = None,
+        hooks: Hooks | None = None,
     ) -> Improvado:
-        """A client sharing session, pool and token, with other timeout or retry defaults."""
-        return Improvado._wrap(self._async.with_options(timeout=timeout, retry=retry), self._runner)
+        """A client sharing session, pool and token, with other timeout, retry or hooks.
+
+        ``hooks`` replace this client's hooks in the view (its tracing stays).
+        """
+        return Improvado._wrap(
+            self._async.with_options(timeout=timeout, retry=retry, hooks=hooks), self._runner
+        )
 
     def shape_report(self) -> dict[str, dict[str, int]]:
         """How often answers differed from the models, per ``Model.field`` and kind.
