@@ -1,11 +1,13 @@
-"""pytest plugin: fixtures that serve the local :mod:`improvado_async.sandbox` to your tests.
+"""Testing helpers: the local :mod:`improvado_async.sandbox` served to your tests.
 
-Opt in from a test module or your root ``conftest.py``::
+:class:`SandboxThread` serves a sandbox from its own thread (for blocking code; no pytest
+needed), and :func:`client_kwargs` gives client arguments for a sandbox. With pytest installed,
+the SDK's pytest plugin (:mod:`improvado_async.pytest_plugin`, registered through the ``pytest11``
+entry point, so no ``pytest_plugins`` line is needed) adds two fixtures::
 
     from improvado_async import AsyncImprovado
+    from improvado_async.testing import client_kwargs
     from improvado_sync import Improvado
-
-    pytest_plugins = ["improvado_async.testing"]
 
     async def test_loads(improvado_sandbox):
         async with AsyncImprovado(**client_kwargs(improvado_sandbox)) as client:
@@ -15,8 +17,8 @@ Opt in from a test module or your root ``conftest.py``::
         with Improvado(**client_kwargs(improvado_sandbox_thread)) as client:
             page = client.loads.list().first_page()
 
-The :func:`client_kwargs` helper (import it inside the test, after the plugin is registered)
-gives the client arguments for either fixture.
+The :func:`client_kwargs` helper gives the client arguments for either fixture. Where plugin
+autoloading is off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), pass ``-p improvado_async.pytest_plugin``.
 
 Fixtures:
 
@@ -32,33 +34,24 @@ Fixtures:
     pytest-asyncio needed). Use :meth:`SandboxThread.call` / :meth:`SandboxThread.sync` to touch
     the sandbox (``add_fault``, ``state``, ``requests``...) from the test thread.
 
-Importing this module is cheap: neither aiohttp nor the sandbox is imported until a fixture or a
-:class:`SandboxThread` is actually used, and pytest-asyncio only to decorate the async fixture.
+Importing this module is cheap and needs no pytest: neither aiohttp nor the sandbox is imported
+until a :class:`SandboxThread` is actually used.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
-
-import pytest
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
-__all__ = [
-    "DEFAULT_TIME_SCALE",
-    "SandboxThread",
-    "client_kwargs",
-    "improvado_sandbox",
-    "improvado_sandbox_thread",
-]
+__all__ = ["DEFAULT_TIME_SCALE", "SandboxThread", "client_kwargs"]
 
 T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_TIME_SCALE = 0.01
 """Simulated-time multiplier of the fixtures' sandboxes (a load run takes ~20 ms)."""
@@ -185,49 +178,3 @@ def client_kwargs(target: Sandbox | SandboxThread, **overrides: Any) -> dict[str
     }
     kwargs.update(overrides)
     return kwargs
-
-
-def _async_fixture_decorator() -> Callable[[F], F] | None:
-    try:
-        import pytest_asyncio
-    except ImportError:
-        return None
-    return cast("Callable[[F], F]", pytest_asyncio.fixture)
-
-
-_asyncio_fixture = _async_fixture_decorator()
-
-if _asyncio_fixture is not None:
-
-    @_asyncio_fixture
-    async def improvado_sandbox() -> AsyncIterator[Sandbox]:
-        """A started sandbox (``time_scale=0.01``) on the test's event loop; needs pytest-asyncio.
-
-        Stopped (simulated work cancelled, port closed) when the test ends.
-        """
-        from .sandbox import Sandbox
-
-        async with Sandbox(time_scale=DEFAULT_TIME_SCALE) as sandbox:
-            yield sandbox
-
-else:
-
-    @pytest.fixture
-    def improvado_sandbox() -> Iterator[Sandbox]:
-        """Unavailable without pytest-asyncio: fails the test with an install hint."""
-        pytest.fail(
-            "the improvado_sandbox fixture requires pytest-asyncio "
-            "(pip install pytest-asyncio); blocking tests can use improvado_sandbox_thread",
-            pytrace=False,
-        )
-        yield  # pragma: no cover - unreachable, keeps this a generator fixture
-
-
-@pytest.fixture
-def improvado_sandbox_thread() -> Iterator[SandboxThread]:
-    """A started sandbox (``time_scale=0.01``) on its own loop thread, for blocking clients.
-
-    Closed when the test ends. Works without pytest-asyncio.
-    """
-    with SandboxThread(time_scale=DEFAULT_TIME_SCALE) as sandbox_thread:
-        yield sandbox_thread

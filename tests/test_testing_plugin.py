@@ -1,4 +1,5 @@
-"""The opt-in pytest plugin ``improvado_async.testing``, exercised in an inner pytest run."""
+"""The SDK's pytest plugin (autoloaded through its entry point) in an inner pytest run, and
+``improvado_async.testing`` without pytest."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ import pytest
 from improvado_async import AsyncImprovado
 from improvado_async.sandbox import Sandbox
 from improvado_sync import Improvado
-
-pytest_plugins = ["improvado_async.testing"]
+{plugins_line}
 
 
 @pytest.mark.asyncio
@@ -83,18 +83,45 @@ def test_sync_client_kwargs_and_call(improvado_sandbox_thread):
 """
 
 
-def _run_inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    pytester.makepyfile(test_inner=textwrap.dedent(_INNER_TESTS))
+def _run_inner(pytester: pytest.Pytester, *args: str, plugins_line: str = "") -> pytest.RunResult:
+    source = textwrap.dedent(_INNER_TESTS).replace("{plugins_line}", plugins_line)
+    pytester.makepyfile(test_inner=source)
     # A clean ini: the outer project's pytest settings must not leak into the inner run.
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", *args)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["strict", "auto"])
-def test_plugin_fixtures_in_inner_run(pytester: pytest.Pytester, mode: str) -> None:
+def test_plugin_fixtures_in_inner_run_without_a_plugins_line(
+    pytester: pytest.Pytester, mode: str
+) -> None:
     result = _run_inner(pytester, "-o", f"asyncio_mode={mode}")
     result.assert_outcomes(passed=4)
     assert result.ret == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "line",
+    [
+        'pytest_plugins = ["improvado_async.testing"]',  # what older docs said
+        'pytest_plugins = ["improvado_async.pytest_plugin"]',
+    ],
+)
+def test_a_leftover_plugins_line_still_works(pytester: pytest.Pytester, line: str) -> None:
+    result = _run_inner(pytester, "-o", "asyncio_mode=strict", plugins_line=line)
+    result.assert_outcomes(passed=4)
+
+
+def test_testing_helpers_work_without_pytest() -> None:
+    code = (
+        "import sys; sys.modules['pytest'] = None; "
+        "from improvado_async.testing import SandboxThread, client_kwargs; "
+        "thread = SandboxThread(); kwargs = client_kwargs(thread); thread.close(); "
+        "assert kwargs['base_url'].startswith('http://127.0.0.1:')"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
 def test_plugin_import_is_lazy() -> None:
