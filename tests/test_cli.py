@@ -12,6 +12,8 @@ import pytest
 
 from improvado_async.testing import SandboxThread
 
+from .cli_support import run_cli
+
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[SandboxThread]:
@@ -23,21 +25,7 @@ def served() -> Iterator[SandboxThread]:
 
 
 def _cli(served: SandboxThread, *args: str) -> subprocess.CompletedProcess[str]:
-    sb = served.sandbox
-    env = {
-        **os.environ,
-        "IMPROVADO_USERNAME": sb.username,
-        "IMPROVADO_PASSWORD": sb.password,
-        "IMPROVADO_WORKSPACE_ID": str(sb.workspace_id),
-        "IMPROVADO_BASE_URL": sb.base_url,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "improvado_async", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    return run_cli(served, *args)
 
 
 def test_list_as_json_and_table(served: SandboxThread) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shlex
 from collections.abc import Sequence
 
 from .server import Sandbox
@@ -26,16 +27,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def banner(sandbox: Sandbox) -> str:
-    """The connection details printed at start-up."""
+    """The connection details printed at start-up, with ``export`` lines ready to paste."""
+    exports = {
+        "IMPROVADO_BASE_URL": sandbox.base_url,
+        "IMPROVADO_USERNAME": sandbox.username,
+        "IMPROVADO_PASSWORD": sandbox.password,
+        "IMPROVADO_WORKSPACE_ID": str(sandbox.workspace_id),
+    }
     return "\n".join(
         [
             f"Improvado sandbox listening on {sandbox.base_url}",
-            f"  username:           {sandbox.username}",
-            f"  password:           {sandbox.password}",
-            f"  chief username:     {sandbox.chief_username}",
-            f"  chief password:     {sandbox.chief_password}",
-            f"  workspace_id:       {sandbox.workspace_id}",
-            f"  other_workspace_id: {sandbox.other_workspace_id}",
+            "Paste into another shell to point the improvado command and the SDK at it:",
+            "",
+            *(f"export {name}={shlex.quote(value)}" for name, value in exports.items()),
+            "",
+            f"Agency chief (roles): {sandbox.chief_username} / {sandbox.chief_password}; "
+            f"a second workspace: {sandbox.other_workspace_id}.",
             "Press Ctrl-C to stop.",
         ]
     )
