@@ -243,6 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="run a whole pipeline against an in-process sandbox", add_help=False
     )
+    commands.add_parser(
+        "doctor",
+        help="check how the API's answers differ from the SDK's models (read-only)",
+        description="Run every read-only operation (lists and gets, first pages only, ids taken "
+        "from the lists) against the configured API and print, per operation, unknown fields "
+        "and values coerced or kept as received. It never writes: every request is a GET "
+        "except the workspace-token mint. Send the report to the SDK's maintainers.",
+        parents=[_global_options(top_level=False)],
+    )
     for service, operations in service_operations().items():
         service_parser = commands.add_parser(
             service,
@@ -424,7 +433,7 @@ def _missing_credentials(service: str, operation: str) -> list[str]:
 
 
 def _credentials_error(service: str, operation: str, missing: list[str]) -> str:
-    command = f"improvado {service} {operation}"
+    command = f"improvado {service} {operation}".rstrip()
     first = f"error: '{command}' needs credentials: {', '.join(missing)} not set."
     return f"{first}\n{_CREDENTIALS_HELP}"
 
@@ -512,6 +521,25 @@ def _serve_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_doctor(args: argparse.Namespace) -> int:
+    from .doctor import format_report, run_doctor
+
+    missing = _missing_credentials("loads", "get")  # it needs workspace-scoped credentials
+    if missing:
+        print(_credentials_error("doctor", "", missing), file=sys.stderr)
+        return EXIT_USAGE
+
+    async def diagnose() -> str:
+        async with _client_class()(base_url=args._base_url) as client:
+            return format_report(await run_doctor(client))
+
+    try:
+        print(asyncio.run(diagnose()))
+    except ImprovadoError as exc:
+        return _report_error(exc)
+    return EXIT_OK
+
+
 def _run_demo(args: argparse.Namespace, extras: list[str]) -> int:
     from .demo import main as demo_main
 
@@ -528,6 +556,8 @@ def _dispatch(argv: list[str]) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     if args._command == "sandbox":
         return _serve_sandbox(args)
+    if args._command == "doctor":
+        return _run_doctor(args)
     return _run_operation(args)
 
 

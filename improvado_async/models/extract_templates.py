@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,8 +42,9 @@ class ExtractTemplate(Model):
     the detail response; ``is_wide_template`` and ``datasource_name`` with the compact by-id
     representation (``{id, datasource_name, is_wide_template}``); ``allow_to_select_dimensions``
     and ``is_created_from_wide`` mark wide-report parents. ``fields`` lists provider fields only
-    (never the system fields). The remaining fields are undocumented echoes of the create body
-    (PROPOSAL). ``data_class`` is an open enum with undocumented values.
+    (never the system fields). ``is_global`` (Improvado's own template, not an agency's),
+    ``created_at`` and ``updated_at`` are PROPOSAL; the remaining fields are undocumented echoes
+    of the create body (PROPOSAL). ``data_class`` is an open enum with undocumented values.
     """
 
     id: int
@@ -56,6 +58,9 @@ class ExtractTemplate(Model):
     is_created_from_wide: bool | None = None
     parent_id: int | None = None
     connection_id: int | None = None
+    is_global: bool | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
     fields: list[Any] | None = None
     custom_settings: Any = None
     schedules: Any = None

@@ -42,7 +42,8 @@ class Extract(Model):
     ``error_text``, ``schedules_limit``, ``sync_historical_data`` (backfill start date, ``None``
     if not set); ``account_entity_id`` and ``account_embedded_id`` (the embedded ``Account.id``)
     are nullable additions. Undocumented (PROPOSAL/INFERRED): ``data_table_id``,
-    ``datasource_name``, ``template_id``, ``fields``, ``additional_params``, ``schedules``.
+    ``datasource_name``, ``template_id``, ``fields``, ``additional_params``,
+    ``custom_settings``, ``schedules``.
     ``status`` is an open enum whose values are undocumented.
     """
 
@@ -64,6 +65,7 @@ class Extract(Model):
     template_id: int | None = None
     fields: list[Any] | None = None
     additional_params: Mapping[str, Any] | None = None
+    custom_settings: Any = None
     schedules: Any = None
 
     @property
