@@ -68,11 +68,14 @@ def test_version() -> None:
     assert result.stdout.strip() == f"improvado-sdk {__version__}"
 
 
+_TOOLS = {"demo", "doctor", "sandbox"}  # the commands that are not client services
+
+
 def test_help_lists_every_command() -> None:
     result = run_cli(None, "--help")
     assert result.returncode == 0
     listed = set(re.findall(r"^ {4}(\w+)", result.stdout, re.MULTILINE))
-    assert listed == {"demo", "sandbox", *service_operations()}
+    assert listed == {*_TOOLS, *service_operations()}
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -91,7 +94,8 @@ def test_help_has_no_markup_or_reference_jargon() -> None:
     for service in _commands(top).values():
         texts[service.prog] = service.format_help()
         texts.update((op.prog, op.format_help()) for op in _commands(service).values())
-    assert len(texts) == 3 + sum(len(ops) + 1 for ops in service_operations().values())
+    operations = sum(len(ops) + 1 for ops in service_operations().values())
+    assert len(texts) == 1 + len(_TOOLS) + operations
     for command, text in texts.items():
         for unwanted in ("`", ":class:", ":meth:", ":attr:", "PROPOSAL", "INFERRED"):
             assert unwanted not in text, (command, unwanted)
