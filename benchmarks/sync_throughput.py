@@ -1,13 +1,23 @@
-"""(3) Sequential sync throughput: ``improvado_sync`` ``client.loads.get`` vs ``requests.Session``.
+"""(3) Sync throughput: ``improvado_sync`` ``client.loads.get`` vs ``requests.Session``.
 
-One request at a time from the main thread against the minimal aiohttp server (separate
-process, other core). ``requests.Session().get(...).json()`` is the reference. The sync client's
-CPU includes its event-loop thread (``process_time`` covers every thread of the process).
-Target: improvado_sync >= 1.8x the requests.Session throughput.
+Against the minimal aiohttp server (separate process, other core), in two parts:
+
+* **sequential**: one request at a time from the main thread. ``requests.Session().get(...)
+  .json()`` is the reference. Target: improvado_sync >= 2.5x the requests.Session throughput.
+* **16 threads**: 16 threads sharing one ``Improvado`` client, against 16 threads with one
+  ``requests.Session`` each (the reference), each thread making the same number of requests.
+  Target: >= 1.5x the requests throughput.
+
+Both parts also run the sync client on the runner it had before issue 18, which hands every call
+to a private loop thread (``benchmarks/_thread_runner.py``), for comparison. The sync client's CPU
+includes every thread of the process (``process_time``), and so do the voluntary context switches
+per request (``vcsw_per_op``, from ``getrusage``).
 """
 
 from __future__ import annotations
 
+import resource
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,51 +38,132 @@ from ._harness import (
     summarise,
     write_result,
 )
+from ._thread_runner import LoopThreadRunner
 
 NAME = "sync_throughput"
 REFERENCE = "requests.Session"
 SDK = "improvado_sync loads.get"
-METRICS = ("ops_per_s", "cpu_us_per_op")
-TARGET = 1.8
+SDK_OLD = "improvado_sync, loop-thread runner"
+THREADS = 16
+REFERENCE_THREADS = f"{THREADS} threads, requests.Session each"
+SDK_THREADS = f"{THREADS} threads, one improvado_sync"
+SDK_OLD_THREADS = f"{THREADS} threads, one sync (loop thread)"
+METRICS = ("ops_per_s", "cpu_us_per_op", "vcsw_per_op")
+TARGET = 2.5
+TARGET_THREADS = 1.5
+
+
+def _voluntary_switches() -> int:
+    """Voluntary context switches so far, every thread of this process (a thread hop costs 2)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+
+
+def _in_threads(calls: list[Callable[[], object]], each: int) -> None:
+    """Run ``each`` calls in each of ``len(calls)`` threads, released together; wait for all."""
+    start = threading.Barrier(len(calls) + 1)
+    errors: list[BaseException] = []
+
+    def work(call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            for _ in range(each):
+                call()
+        except BaseException as exc:  # reported below: a failed call must not pass as fast
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def bench(runs: int, quick: bool) -> dict[str, Any]:
-    """Run both variants interleaved; return the results payload."""
+    """Run the sequential and the threaded variants interleaved; return the results payload."""
     total = 500 if quick else 2000
-    with ServerProcess("minimal") as server, requests.Session() as session:
-        base_url, load_id = server["base_url"], server["load_id"]
-        url = f"{base_url}/api/v3/loads/{load_id}"
-        headers = {"Authorization": "Bearer bench-token"}
-        with Improvado(token="bench-token", base_url=base_url) as client:
+    each = (1000 if quick else 4000) // THREADS
+    old_runner = LoopThreadRunner()
+    sessions = [requests.Session() for _ in range(THREADS)]
+    try:
+        with ServerProcess("minimal") as server:
+            base_url, load_id = server["base_url"], server["load_id"]
+            url = f"{base_url}/api/v3/loads/{load_id}"
+            headers = {"Authorization": "Bearer bench-token"}
+            old = Improvado(token="bench-token", base_url=base_url)
+            old._runner = old_runner  # before its services are created: they take the runner
+            with Improvado(token="bench-token", base_url=base_url) as client, old:
 
-            def via_requests() -> object:
-                return session.get(url, headers=headers).json()
+                def via(session: requests.Session) -> Callable[[], object]:
+                    return lambda: session.get(url, headers=headers).json()
 
-            def sdk() -> object:
-                return client.loads.get(load_id)
-
-            calls: dict[str, Callable[[], object]] = {REFERENCE: via_requests, SDK: sdk}
-            for call in calls.values():
-                for _ in range(200):
-                    call()
-            segments: list[Segment] = []
-            for run, variant in interleaved(runs, list(calls)):
-                call = calls[variant]
-                with Measure(variant, run, total) as m:
-                    for _ in range(total):
+                calls: dict[str, Callable[[], object]] = {
+                    REFERENCE: via(sessions[0]),
+                    SDK: lambda: client.loads.get(load_id),
+                    SDK_OLD: lambda: old.loads.get(load_id),
+                }
+                threaded: dict[str, list[Callable[[], object]]] = {
+                    REFERENCE_THREADS: [via(session) for session in sessions],
+                    SDK_THREADS: [calls[SDK]] * THREADS,
+                    SDK_OLD_THREADS: [calls[SDK_OLD]] * THREADS,
+                }
+                for call in calls.values():
+                    for _ in range(200):
                         call()
-                assert m.segment is not None
-                segments.append(m.segment)
+                for group in threaded.values():
+                    _in_threads(group, 20)
+
+                segments: list[Segment] = []
+                for run, variant in interleaved(runs, list(calls)):
+                    call = calls[variant]
+                    switches = _voluntary_switches()
+                    with Measure(variant, run, total) as m:
+                        for _ in range(total):
+                            call()
+                    assert m.segment is not None
+                    m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / total
+                    segments.append(m.segment)
+
+                threaded_segments: list[Segment] = []
+                for run, variant in interleaved(runs, list(threaded)):
+                    switches = _voluntary_switches()
+                    with Measure(variant, run, each * THREADS) as m:
+                        _in_threads(threaded[variant], each)
+                    assert m.segment is not None
+                    ops = each * THREADS
+                    m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / ops
+                    threaded_segments.append(m.segment)
+    finally:
+        for session in sessions:
+            session.close()
+        old_runner.close()
+
     summary = summarise(segments, REFERENCE, METRICS)
     print_table("sequential sync throughput", summary, METRICS)
+    threads_summary = summarise(threaded_segments, REFERENCE_THREADS, METRICS)
+    print_table(f"{THREADS} threads", threads_summary, METRICS)
     checks = [
-        check("improvado_sync / requests req/s", summary["ratios"][SDK]["ops_per_s"], ">=", TARGET)
+        check("improvado_sync / requests req/s", summary["ratios"][SDK]["ops_per_s"], ">=", TARGET),
+        check(
+            f"{THREADS} threads sharing improvado_sync / requests.Session each, req/s",
+            threads_summary["ratios"][SDK_THREADS]["ops_per_s"],
+            ">=",
+            TARGET_THREADS,
+        ),
     ]
     print_checks(checks)
     return {
         "server": "minimal aiohttp.web",
         "requests_per_run": total,
         **summary,
+        "threads": {
+            "threads": THREADS,
+            "requests_per_thread": each,
+            **threads_summary,
+            "segments": threaded_segments,
+        },
         "checks": checks,
         "segments": segments,
     }
