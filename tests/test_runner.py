@@ -1,8 +1,10 @@
-"""The sync facade's runner: how a blocked calling thread is woken, and what an interruption leaves.
+"""The sync facade's runner: what an interruption leaves, and how a waiting thread is woken.
 
-Each calling thread is woken through a pipe of its own (see ``improvado_sync._runner``). These
-tests pin down what users rely on: a call always returns its own result (never an earlier,
-interrupted call's), and no pipe outlives the thread or the interrupted call it served.
+A call drives the runner's loop in the calling thread; a thread whose call another thread drives
+is woken through a pipe of its own (see ``improvado_sync._runner``; the hand-off between threads
+is tested in ``test_runner_handoff.py``). These tests pin down what users rely on: a call always
+returns its own result (never an earlier, interrupted call's), and no pipe outlives the thread or
+the interrupted call it served.
 """
 
 from __future__ import annotations
