@@ -204,3 +204,19 @@ async def test_wait_raises_run_failed_with_api_text() -> None:
                 await client.loads.wait(7, poll_interval=0.001)
     assert info.value.error_text == "Table is locked"
     assert "Table is locked" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "terminal"),
+    [("success", True), ("error", True), ("paused", True), ("running", False), ("active", False)],
+)
+def test_is_terminal_is_what_wait_stops_on(status: str, terminal: bool) -> None:
+    from improvado_async.models._converter import structure
+    from improvado_async.models.extracts import EXTRACT_DONE, EXTRACT_FAILED, Extract
+    from improvado_async.models.loads import LOAD_DONE, LOAD_FAILED
+
+    load = structure({"id": 1, "status": status}, Load)
+    extract = structure({"id": 1, "status": status if status != "running" else "syncing"}, Extract)
+    assert load.is_terminal is terminal is (status in LOAD_DONE | LOAD_FAILED)
+    assert extract.is_terminal is terminal
+    assert extract.is_terminal is (str(extract.status) in EXTRACT_DONE | EXTRACT_FAILED)
