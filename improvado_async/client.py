@@ -493,8 +493,21 @@ def _network_options(
         raise ConfigurationError("ssl must be an ssl.SSLContext, False, or None")
     if limit_per_host is not None:
         _positive_int(limit_per_host, "limit_per_host")
-    if session is not None and not all(hasattr(session, a) for a in ("request", "closed")):
-        raise ConfigurationError("session must be an aiohttp.ClientSession")
+    if session is not None:
+        if not all(hasattr(session, a) for a in ("request", "closed")):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
+        given = {
+            "proxy": proxy is not None,
+            "trust_env": bool(trust_env),
+            "ssl": ssl_option is not None,
+            "limit_per_host": limit_per_host is not None,
+        }
+        ignored = [name for name, is_given in given.items() if is_given]
+        if ignored:
+            raise ConfigurationError(
+                f"{', '.join(ignored)} cannot be combined with session=: configure your "
+                "aiohttp session (its connector, trust_env) instead"
+            )
     return NetworkOptions(
         proxy=proxy,
         trust_env=bool(trust_env),

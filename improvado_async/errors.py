@@ -108,7 +108,12 @@ class APIError(ImprovadoError):
 
 
 class APIConnectionError(APIError):
-    """The request could not be completed at the network level."""
+    """The request could not be completed at the network level.
+
+    ``request_sent`` is false only when nothing reached the server (even a POST is then safe to
+    retry); ``retryable`` is false for failures that another attempt cannot cure (a certificate
+    that does not verify, a proxy refusing the credentials), which are never retried.
+    """
 
     def __init__(
         self,
@@ -118,14 +123,14 @@ class APIConnectionError(APIError):
         url: str = "",
         attempts: int = 1,
         request_sent: bool = True,
+        retryable: bool = True,
     ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
         self.attempts = attempts
-        # False only when the failure happened before any byte reached the server, which makes
-        # even a POST safe to retry.
         self.request_sent = request_sent
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):

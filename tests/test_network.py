@@ -478,16 +478,26 @@ async def test_own_session_with_raise_for_status_still_gives_status_errors(
     assert info.value.status == 404
 
 
-async def test_network_options_do_not_apply_to_an_own_session(
-    sandbox: Sandbox, open_proxy: ProxyProcess
+@pytest.mark.parametrize(
+    "option",
+    [{"proxy": "http://127.0.0.1:9"}, {"trust_env": True}, {"ssl": False}, {"limit_per_host": 2}],
+)
+async def test_network_options_cannot_be_combined_with_an_own_session(
+    sandbox: Sandbox, option: dict[str, object]
 ) -> None:
-    async with (
-        aiohttp.ClientSession() as own,
-        AsyncImprovado(**client_kwargs(sandbox, session=own, proxy=open_proxy.url())) as client,
-    ):
-        await client.loads.get(3001)
-    assert len(sandbox.requests) == 2
-    assert open_proxy.entries() == []
+    async with aiohttp.ClientSession() as own:
+        with pytest.raises(ConfigurationError, match="session="):
+            AsyncImprovado(**client_kwargs(sandbox, session=own, **option))
+    assert sandbox.requests == []
+
+
+async def test_a_certificate_that_does_not_verify_is_not_retried(
+    https_sandbox: Sandbox,
+) -> None:
+    async with AsyncImprovado(**client_kwargs(https_sandbox, retry=3)) as client:
+        with pytest.raises(APIConnectionError, match="did not verify") as info:
+            await client.loads.get(3001)
+    assert info.value.retryable is False and info.value.attempts == 1
 
 
 async def test_own_sessions_connector_limit_bounds_requests_in_flight() -> None:

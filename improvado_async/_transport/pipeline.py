@@ -583,6 +583,7 @@ class Pipeline:
                 url=url,
                 attempts=number,
                 request_sent=False,
+                retryable=exc.status != 407,  # wrong proxy credentials stay wrong
             )
         if isinstance(exc, aiohttp.ClientProxyConnectionError):
             return APIConnectionError(
@@ -591,6 +592,16 @@ class Pipeline:
                 url=url,
                 attempts=number,
                 request_sent=False,
+            )
+        if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            return APIConnectionError(
+                f"{method} {url}: the server's TLS certificate did not verify "
+                f"({exc.certificate_error}); pass ssl= a context that trusts its authority",
+                method=method,
+                url=url,
+                attempts=number,
+                request_sent=False,
+                retryable=False,  # another attempt meets the same certificate
             )
         if isinstance(exc, aiohttp.ClientConnectorError):
             return APIConnectionError(

@@ -81,6 +81,8 @@ class RetryPolicy:
                 return True
             return exc.status in self.retry_statuses and self.is_idempotent(method, idempotent)
         if isinstance(exc, APIConnectionError):
+            if not exc.retryable:
+                return False
             return not exc.request_sent or self.is_idempotent(method, idempotent)
         return False
 
