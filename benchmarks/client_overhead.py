@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from improvado_async import AsyncImprovado
+from improvado_async import AsyncImprovado, Hooks
 
 from ._harness import (
     Measure,
@@ -35,6 +35,9 @@ from ._harness import (
 NAME = "client_overhead"
 REFERENCE = "aiohttp + json.loads"
 SDK = "sdk loads.get"
+HOOKED = "sdk loads.get, one no-op hook"
+TRACED = "sdk loads.get, tracing=True"
+HOOK_TARGET = 1.20
 METRICS = ("cpu_us_per_op", "ops_per_s")
 TARGET = 1.15
 
@@ -62,11 +65,19 @@ async def bench(runs: int, quick: bool) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
     with ServerProcess("minimal") as server:
         base_url, load_id = server["base_url"], server["load_id"]
+        hooked_client = AsyncImprovado(
+            token="bench-token", base_url=base_url, hooks=Hooks(on_response=_no_op)
+        )
+        traced_client = _traced_client(base_url)
         async with (
             aiohttp.ClientSession() as session,
             AsyncImprovado(token="bench-token", base_url=base_url) as client,
+            hooked_client,
         ):
             calls = variants(session, client, base_url, load_id)
+            calls[HOOKED] = lambda: hooked_client.loads.get(load_id)
+            if traced_client is not None:
+                calls[TRACED] = lambda: traced_client.loads.get(load_id)
             for concurrency in (1, 64):
                 total = (500 if quick else 2000) * (2 if concurrency > 1 else 1)
                 for call in calls.values():  # warm-up: connections, caches, lazy imports
@@ -83,6 +94,15 @@ async def bench(runs: int, quick: bool) -> dict[str, Any]:
                 )
                 ratio = summary["ratios"][SDK]["cpu_us_per_op"]
                 checks.append(check(f"CPU ratio at concurrency {concurrency}", ratio, "<=", TARGET))
+                hooked = summary["ratios"][HOOKED]["cpu_us_per_op"]
+                checks.append(
+                    check(
+                        f"CPU ratio with one no-op hook at concurrency {concurrency}",
+                        hooked,
+                        "<=",
+                        HOOK_TARGET,
+                    )
+                )
                 cases.append(
                     {
                         "concurrency": concurrency,
@@ -91,6 +111,8 @@ async def bench(runs: int, quick: bool) -> dict[str, Any]:
                         "segments": segments,
                     }
                 )
+        if traced_client is not None:
+            await traced_client.aclose()
     print_checks(checks)
     return {
         "server": "minimal aiohttp.web",
@@ -98,6 +120,27 @@ async def bench(runs: int, quick: bool) -> dict[str, Any]:
         "cases": cases,
         "checks": checks,
     }
+
+
+def _no_op(event: object) -> None:
+    """The hook of the hooked variant: the cost of calling a hook, nothing else."""
+
+
+def _traced_client(base_url: str) -> AsyncImprovado | None:
+    """A client with tracing on (informational; needs the ``otel`` extra), else ``None``.
+
+    Spans are made by the OpenTelemetry SDK's tracer provider (without an exporter), so the
+    figure is what recording spans costs, not a no-op API tracer.
+    """
+    try:
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+
+        trace.set_tracer_provider(TracerProvider())
+        return AsyncImprovado(token="bench-token", base_url=base_url, tracing=True)
+    except ImportError:
+        print("tracing variant skipped: pip install 'improvado-sdk[otel]'")
+        return None
 
 
 def main(argv: list[str] | None = None) -> None:

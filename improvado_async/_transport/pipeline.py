@@ -36,7 +36,7 @@ from .ratelimit import RateLimiter
 from .request import Extra, Request
 from .response import Response, record
 from .retry import RetryPolicy, retry_after_of
-from .session import SessionHolder
+from .session import SessionHolder, Slots
 
 if TYPE_CHECKING:
     import aiohttp
@@ -177,19 +177,19 @@ class Pipeline:
         )
         return (await self.send(request)).data
 
-    async def send(self, request: Request, deadline: float | None = None) -> Response:
+    async def send(
+        self,
+        request: Request,
+        deadline: float | None = None,
+        traces: tuple[CallTrace, ...] | None = None,
+    ) -> Response:
         """Perform ``request`` with its retries; the final :class:`Response`.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a token minted for
         a caller counts against that caller's deadline.
         """
-        if self.observers:
+        if traces is None and self.observers:
             return await self._send_observed(request, deadline)
-        return await self._perform(request, deadline, None)
-
-    async def _perform(
-        self, request: Request, deadline: float | None, traces: tuple[CallTrace, ...] | None
-    ) -> Response:
         started = time.monotonic()
         total = request.timeout.total
         if total is not None:
@@ -227,7 +227,7 @@ class Pipeline:
         """:meth:`send` with every observer following the call (never broken by one)."""
         traces = tuple(observer.start(request) for observer in self.observers)
         try:
-            response = await self._perform(request, deadline, traces)
+            response = await self.send(request, deadline, traces)
         except BaseException as exc:
             for trace in traces:
                 await trace.finished(getattr(exc, "status", None), exc)
@@ -253,7 +253,11 @@ class Pipeline:
         if headers is None:  # a token has to be minted first
             headers = await self._minted_headers(request, deadline, None)
             assert headers is not None
-        status, resp_headers, body = await self._exchange(request, headers, deadline, number)
+        status, resp_headers, body = await self._send(request, headers, deadline, number)
+        if status in _REDIRECTS:
+            status, resp_headers, body = await self._follow(
+                request, headers, status, resp_headers, deadline, number
+            )
         if status == 429 and self._limited:
             await self._pause_limiters(request.operation, resp_headers)
         if traces:
@@ -262,21 +266,12 @@ class Pipeline:
         if status == 401 and scope is Scope.WORKSPACE:
             fresh = await self._minted_headers(request, deadline, headers)
             if fresh is not None:  # re-minted after the 401: replay once
-                status, resp_headers, body = await self._exchange(request, fresh, deadline, number)
+                status, resp_headers, body = await self._send(request, fresh, deadline, number)
+                if status in _REDIRECTS:
+                    status, resp_headers, body = await self._follow(
+                        request, fresh, status, resp_headers, deadline, number
+                    )
         return self._decode(request, status, resp_headers, body, number, started)
-
-    async def _exchange(
-        self,
-        request: Request,
-        auth_headers: Mapping[str, str],
-        deadline: float | None,
-        number: int,
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        """One attempt and the redirects it may follow."""
-        status, headers, body = await self._send(request, auth_headers, deadline, number)
-        if status in _REDIRECTS:
-            return await self._follow(request, auth_headers, status, headers, deadline, number)
-        return status, headers, body
 
     async def _follow(
         self,
@@ -378,95 +373,91 @@ class Pipeline:
             _import_aiohttp()
         sessions = self.sessions
         session = sessions.get()
-        slots = sessions.slots
-        assert slots is not None  # created with the session
         if self._limited:  # a rate-limit permit before a pooled connection is taken
             for limiter in self._limiters(request.operation):
                 await limiter.acquire(deadline)
-        if slots.locked():  # every pooled connection is busy: a bounded, unsent wait
+        slots = sessions.slots
+        assert slots is not None  # created with the session
+        if not slots.take():  # every pooled connection is busy: a bounded, unsent wait
             await self._wait_for_slot(slots, request, deadline, number)
-        else:
-            await slots.acquire()
         try:
-            return await self._send_on(session, request, auth_headers, deadline, number)
-        finally:
-            slots.release()
-
-    async def _send_on(
-        self,
-        session: aiohttp.ClientSession,
-        request: Request,
-        auth_headers: Mapping[str, str],
-        deadline: float | None,
-        number: int,
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        headers = self._request_headers(auth_headers, request)
-        limits = request.timeout
-        if deadline is not None and deadline <= time.monotonic():
-            raise self._exhausted(request, number)
-        watchdog = self.sessions.watchdog
-        watch = None if watchdog is None else watchdog.start(limits.read, deadline)
-        if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
-            client_timeout = self._client_timeout(request, deadline, number)
-        else:
-            client_timeout = self._connect_timeout(limits.connect)
-        started = time.perf_counter()
-        hidden: APIError | None = None
-        try:
-            async with session.request(
-                request.method,
-                request.url,
-                params=request.params,
-                data=request.body,
-                headers=headers,
-                timeout=client_timeout,
-                allow_redirects=False,
-                **self.sessions.request_options,
-                skip_auto_headers=(
-                    _NO_CONTENT_TYPE
-                    if request.body is None and request.method in _BODY_METHODS
-                    else None
-                ),
-            ) as resp:
+            headers = self._request_headers(auth_headers, request)
+            limits = request.timeout
+            if deadline is not None and deadline <= time.monotonic():
+                raise self._exhausted(request, number)
+            watchdog = self.sessions.watchdog
+            watch = None if watchdog is None else watchdog.start(limits.read, deadline)
+            if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
+                client_timeout = self._client_timeout(request, deadline, number)
+            else:
+                client_timeout = self._connect_timeout(limits.connect)
+            started = time.perf_counter()
+            hidden: APIError | None = None
+            try:
+                async with session.request(
+                    request.method,
+                    request.url,
+                    params=request.params,
+                    data=request.body,
+                    headers=headers,
+                    timeout=client_timeout,
+                    allow_redirects=False,
+                    **self.sessions.request_options,
+                    skip_auto_headers=(
+                        _NO_CONTENT_TYPE
+                        if request.body is None and request.method in _BODY_METHODS
+                        else None
+                    ),
+                ) as resp:
+                    if watch is not None:
+                        watch.responded(resp.content)
+                    if "Set-Cookie" in resp.headers:
+                        _redact_set_cookie(resp)
+                    length = resp.content_length
+                    if (
+                        length is not None
+                        and length <= self.max_response_bytes
+                        and "Content-Encoding" not in resp.headers
+                    ):
+                        body = await resp.read()  # exactly Content-Length bytes: within the cap
+                    else:
+                        body = await self._read_body(resp, request)
+                    status, resp_headers = resp.status, resp.headers
+            except BaseException as exc:
+                error = self._transport_error(exc, watch, request, number)
+                if error is None:
+                    raise
+                if "proxy" not in self.sessions.request_options:
+                    raise error from exc
+                # Through a proxy, aiohttp's exceptions carry the proxy URL with its credentials
+                # (in their text, their connection key and request_info): raised below, unchained.
+                hidden = error
+            finally:
                 if watch is not None:
-                    watch.responded(resp.content)
-                if "Set-Cookie" in resp.headers:
-                    _redact_set_cookie(resp)
-                body = await self._read_body(resp, request)
-                status, resp_headers = resp.status, resp.headers
-        except BaseException as exc:
-            error = self._transport_error(exc, watch, request, number)
-            if error is None:
-                raise
-            if "proxy" not in self.sessions.request_options:
-                raise error from exc
-            # Through a proxy, aiohttp's exceptions carry the proxy URL with its credentials
-            # (in their text, their connection key and request_info): raised below, unchained.
-            hidden = error
+                    watch.watchdog.stop(watch)
+            if hidden is not None:
+                raise hidden
+            if transport_logger.isEnabledFor(logging.DEBUG):
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                transport_logger.debug(
+                    "%s %s -> %d in %.1f ms (attempt %d)",
+                    request.method,
+                    request.url,
+                    status,
+                    elapsed_ms,
+                    number,
+                    extra={
+                        "improvado_operation": request.operation,
+                        "method": request.method,
+                        "url_template": request.path_template,
+                        "status": status,
+                        "attempt": number,
+                        "elapsed_ms": round(elapsed_ms, 3),
+                    },
+                )
+            return status, resp_headers, body
         finally:
-            if watch is not None:
-                watch.watchdog.stop(watch)
-        if hidden is not None:
-            raise hidden
-        if transport_logger.isEnabledFor(logging.DEBUG):
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            transport_logger.debug(
-                "%s %s -> %d in %.1f ms (attempt %d)",
-                request.method,
-                request.url,
-                status,
-                elapsed_ms,
-                number,
-                extra={
-                    "improvado_operation": request.operation,
-                    "method": request.method,
-                    "url_template": request.path_template,
-                    "status": status,
-                    "attempt": number,
-                    "elapsed_ms": round(elapsed_ms, 3),
-                },
-            )
-        return status, resp_headers, body
+            slots.give()
 
     async def _pause_limiters(self, operation: str, headers: Mapping[str, str]) -> None:
         """A 429 with ``Retry-After`` pauses every client sharing the limiters until then."""
@@ -485,7 +476,7 @@ class Pipeline:
         return tuple(limiters)
 
     async def _wait_for_slot(
-        self, slots: asyncio.Semaphore, request: Request, deadline: float | None, number: int
+        self, slots: Slots, request: Request, deadline: float | None, number: int
     ) -> None:
         """Wait for a pooled connection within ``Timeout.pool`` and the total deadline."""
         limit = request.timeout.pool
@@ -493,10 +484,10 @@ class Pipeline:
             remaining = deadline - time.monotonic()
             limit = remaining if limit is None else min(limit, remaining)
         if limit is None:
-            await slots.acquire()
+            await slots.wait()
             return
         try:
-            await asyncio.wait_for(slots.acquire(), max(limit, 0.0))
+            await asyncio.wait_for(slots.wait(), max(limit, 0.0))
         except asyncio.TimeoutError:
             raise APITimeoutError(
                 f"{request.label}: no pooled connection became free within {limit:.3g}s "
@@ -508,13 +499,12 @@ class Pipeline:
             ) from None
 
     async def _read_body(self, resp: aiohttp.ClientResponse, request: Request) -> bytes:
-        """The decoded body, refused past ``max_response_bytes`` (counted as it is inflated)."""
+        """A body that is compressed, chunked or announced past the cap: read while counting
+        the decoded bytes, refused past ``max_response_bytes``."""
         cap = self.max_response_bytes
         length = resp.content_length
-        if length is not None and "Content-Encoding" not in resp.headers:
-            if length > cap:
-                raise self._too_large(request, resp.status, f"Content-Length is {length}")
-            return await resp.read()  # exactly Content-Length bytes: within the cap
+        if length is not None and length > cap and "Content-Encoding" not in resp.headers:
+            raise self._too_large(request, resp.status, f"Content-Length is {length}")
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_any():
@@ -796,15 +786,7 @@ def _response(
     attempts: int,
     elapsed: float,
 ) -> Response:
-    return Response(
-        status=status,
-        headers=headers,
-        content=body,
-        data=data,
-        attempts=attempts,
-        elapsed=elapsed,
-        operation=request.operation,
-    )
+    return Response(status, headers, body, data, attempts, elapsed, request.operation)
 
 
 _NO_HEADERS: Mapping[str, str] = {}

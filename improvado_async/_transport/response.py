@@ -27,7 +27,6 @@ class Response:
 
     def __init__(
         self,
-        *,
         status: int,
         headers: Mapping[str, str],
         content: bytes,

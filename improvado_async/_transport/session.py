@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from .deadlines import Watchdog
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["NetworkOptions", "SessionHolder"]
+__all__ = ["NetworkOptions", "SessionHolder", "Slots"]
 
 # Sessions inherited across a fork are kept alive here and never cleaned up in the child: their
 # cleanup would unregister sockets from the epoll instance the child shares with the parent and
@@ -34,6 +35,49 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class Slots:
+    """Permits for attempts on the wire, one per pooled connection, served in arrival order.
+
+    A counter with a plain synchronous fast path (an ``asyncio.Semaphore`` costs a coroutine
+    and a scan of its waiters per request); waiting happens only when every slot is taken.
+    """
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    def take(self) -> bool:
+        """Take a slot if one is free at once (and nobody is queued before us)."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def wait(self) -> None:
+        """Wait for a slot (cancellable: a cancelled waiter takes none)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # it was handed a slot just as it was cancelled: pass it on
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Return a slot: to the first live waiter, else to the pool."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
 
 
 @attrs.frozen(kw_only=True)
@@ -143,7 +187,7 @@ class SessionHolder:
         self.watchdog: Watchdog | None = None
         #: One permit per pooled connection. Attempts wait here rather than in aiohttp's pool,
         #: so the wait is measured (``Timeout.pool``) and known to have sent nothing.
-        self.slots: asyncio.Semaphore | None = None
+        self.slots: Slots | None = None
 
     @property
     def closed(self) -> bool:
@@ -180,7 +224,7 @@ class SessionHolder:
         self._session = self._new_session()
         self._loop = loop
         self.watchdog = Watchdog(loop)
-        self.slots = asyncio.Semaphore(self._pool_size(self._session))
+        self.slots = Slots(self._pool_size(self._session))
         self.request_options = self._network.request_options(self._base_url)
         return self._session
 
