@@ -210,7 +210,7 @@ class AsyncImprovado:
         observers = None
         if hooks is not None:
             kept = [o for o in self._pipeline.observers if not isinstance(o, HooksObserver)]
-            observers = (*_observers(hooks, False), *kept)
+            observers = (*kept, *_observers(hooks, False))
         pipeline = self._pipeline.derive(
             retry=None if retry is None else _retry_policy(retry),
             timeout=None if timeout is None else _timeout(timeout),
@@ -519,14 +519,14 @@ def _network_options(
 
 def _observers(hooks: Hooks | None, tracing: bool) -> tuple[Observer, ...]:
     observers: list[Observer] = []
+    if tracing:  # first, so that its span ends before any hook of the user's runs
+        from .contrib.otel import OpenTelemetryObserver  # only now: the extra is optional
+
+        observers.append(OpenTelemetryObserver())
     if hooks is not None:
         if not isinstance(hooks, Hooks):
             raise ConfigurationError("hooks must be an improvado_async.Hooks")
         observers.append(HooksObserver(hooks))
-    if tracing:
-        from .contrib.otel import OpenTelemetryObserver  # only now: the extra is optional
-
-        observers.append(OpenTelemetryObserver())
     return tuple(observers)
 
 

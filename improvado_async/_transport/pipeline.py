@@ -229,11 +229,9 @@ class Pipeline:
         try:
             response = await self.send(request, deadline, traces)
         except BaseException as exc:
-            for trace in traces:
-                await trace.finished(getattr(exc, "status", None), exc)
+            await _finish(traces, getattr(exc, "status", None), exc)
             raise
-        for trace in traces:
-            await trace.finished(response.status, None)
+        await _finish(traces, response.status, None)
         return response
 
     async def _attempt_with_auth(
@@ -762,6 +760,19 @@ def _redact_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, "***" if _SECRET_QUERY_KEYS.search(k) else v) for k, v in pairs])
     return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+async def _finish(
+    traces: tuple[CallTrace, ...], status: int | None, error: BaseException | None
+) -> None:
+    """Tell every observer the call ended, even when an earlier one fails or is cancelled:
+    an observer that never hears it would leave, say, a tracing span open."""
+    for index, trace in enumerate(traces):
+        try:
+            await trace.finished(status, error)
+        except BaseException:
+            await _finish(traces[index + 1 :], status, error)
+            raise
 
 
 async def _traced_attempt(request: Request, number: int, traces: tuple[CallTrace, ...]) -> Request:

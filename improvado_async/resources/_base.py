@@ -98,9 +98,10 @@ class Service:
         data = response.data
         if read_back is not None and not (isinstance(data, dict) and "id" in data):
             return await read_back()
-        if _is_empty(data):
+        if not data and _is_empty(data):
             raise _empty_answer(operation, request, response, getattr(model, "__name__", ""))
-        return self._structure(data, model)
+        parsing = self._parsing  # structured here, not via _structure: one call less per request
+        return structure(data, model, strict=parsing.strict, report=parsing.report)
 
     def _structure(self, data: Any, model: type[T]) -> T:
         """``data`` as ``model`` under the client's parsing policy."""
