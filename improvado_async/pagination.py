@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+)
 from typing import Any, Generic, TypeVar
 
-from .errors import ResponseDecodeError
+from .errors import ImprovadoError, NotFoundError, ResponseDecodeError
 from .models._converter import structure
 from .models.common import Page
 
-__all__ = ["AsyncPaginator", "to_page"]
+__all__ = ["AsyncPaginator", "PaginationError", "to_page"]
 
 T = TypeVar("T")
 
@@ -46,14 +54,140 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+class PaginationError(ImprovadoError):
+    """A list kept going where it should have ended, so the walk stopped instead of looping.
+
+    ``page`` is the number of the offending page (earlier pages were already yielded) and
+    ``reason`` says what was wrong with it:
+
+    - ``"repeated_next"``: it links the same ``next`` URL as the page before it;
+    - ``"repeated_items"``: its items equal the page before it (the server ignores ``page``);
+    - ``"beyond_count"``: it lies past the pages its ``count`` allows and still links a next one.
+    """
+
+    def __init__(self, message: str, *, page: int, reason: str) -> None:
+        super().__init__(message)
+        self.page = page
+        self.reason = reason
+
+
+def _is_last(page: Page[Any]) -> bool:
+    """An empty page or one without ``next`` ends the list, whatever ``count`` claims."""
+    return not page.results or page.next is None
+
+
+class _Plan:
+    """The last page number the latest ``count`` allows, for scheduling and for the bound.
+
+    Page numbers are absolute, so the last page is ``ceil(count / page_size)`` whatever page the
+    walk started at; ``page_size`` is the first page's length (a page that links a next one is
+    full). A first page whose ``count`` does not exceed its own items although it links a next
+    page has no usable count (a missing ``count`` becomes ``len(results)``): then nothing is
+    planned, no count bound applies, and ``next`` is followed one page at a time.
+    """
+
+    def __init__(self, first: Page[Any]) -> None:
+        self.page_size = len(first.results)
+        self.counted = first.count > self.page_size
+        self.last = first.number
+        self.update(first)
+
+    def allowed(self, count: int) -> int:
+        """The last page number ``count`` items fill."""
+        return math.ceil(count / self.page_size)
+
+    def update(self, page: Page[Any]) -> None:
+        """Re-plan from ``page``'s count: lists grow and shrink while they are walked."""
+        if self.counted:
+            self.last = self.allowed(page.count)
+
+
+def _check_progress(previous: Page[Any], page: Page[Any], plan: _Plan) -> None:
+    """Raise :class:`PaginationError` when ``page`` shows the list would never end."""
+    if not page.results:
+        return  # an empty page ends the list whatever it links to
+    number = page.number
+    if page.next is not None and page.next == previous.next:
+        raise PaginationError(
+            f"page {number} links the same next page as page {previous.number}: "
+            "the server keeps answering the same page",
+            page=number,
+            reason="repeated_next",
+        )
+    if _same_items(page, previous):
+        raise PaginationError(
+            f"page {number} holds the same items as page {previous.number}: "
+            "the server seems to ignore the page number",
+            page=number,
+            reason="repeated_items",
+        )
+    if plan.counted and page.next is not None and number > plan.allowed(page.count):
+        raise PaginationError(
+            f"page {number} links a next page, but count={page.count} allows only "
+            f"{plan.allowed(page.count)} pages of {plan.page_size} items",
+            page=number,
+            reason="beyond_count",
+        )
+
+
+def _same_items(page: Page[Any], previous: Page[Any]) -> bool:
+    # Distinct pages differ at their first item, so an honest list pays one comparison a page.
+    if len(page.results) != len(previous.results):
+        return False
+    return all(a == b for a, b in zip(page.results, previous.results, strict=True))
+
+
+class _Window(Generic[T]):
+    """Page requests in flight, oldest first; ``next_number`` is the next page to request."""
+
+    def __init__(
+        self, fetch: Callable[[int], Coroutine[Any, Any, Page[T]]], next_number: int
+    ) -> None:
+        self._fetch = fetch
+        self.next_number = next_number
+        self._tasks: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def add(self) -> None:
+        """Request the next page."""
+        self._tasks.append(asyncio.ensure_future(self._fetch(self.next_number)))
+        self.next_number += 1
+
+    def fill(self, size: int, last: int) -> None:
+        """Keep ``size`` requests in flight, never for a page past ``last``."""
+        while len(self._tasks) < size and self.next_number <= last:
+            self.add()
+
+    async def pop(self) -> Page[T] | None:
+        """The oldest requested page, or ``None`` when the API says it is past the end (404)."""
+        try:
+            return await self._tasks.popleft()
+        except NotFoundError:
+            return None
+
+    async def close(self) -> None:
+        """Discard every request still in flight (pages past the end, or a stopped walk)."""
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+
 class AsyncPaginator(Generic[T]):
     """Lazy access to a paginated list.
 
     ``await paginator`` gives the first :class:`Page`; ``async for item in paginator`` yields every
     item, fetching later pages as needed; :meth:`pages` yields pages; :meth:`to_list` collects.
     With ``concurrency > 1`` later pages are fetched concurrently within a window of that many
-    requests (page numbers derived from ``count``), items still in order and memory bounded by
-    the window.
+    requests, planned from the latest page's ``count``; items still come in order and memory is
+    bounded by the window.
+
+    The list ends at the first page that is empty or has no ``next`` link, or when a page after
+    the first answers 404. A page that repeats the previous one, or that lies past what ``count``
+    allows and still links a next page, raises :class:`PaginationError`.
     """
 
     def __init__(
@@ -91,46 +225,47 @@ class AsyncPaginator(Generic[T]):
         return self._items()
 
     async def _items(self) -> AsyncGenerator[T, None]:
-        async for page in self.pages():
-            for item in page.results:
-                yield item
+        # aclosing: closing the items closes the walk (and its window) now, not at GC time.
+        async with contextlib.aclosing(self._walk()) as pages:
+            async for page in pages:
+                for item in page.results:
+                    yield item
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield every page from the first to the last."""
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Yield every page from the first to the last (see the class docstring for the end)."""
+        return self._walk()
+
+    async def _walk(self) -> AsyncGenerator[Page[T], None]:
         page = await self.first_page()
         yield page
-        if not page.has_next:
+        if _is_last(page):
             return
-        if self._concurrency > 1 and page.results:
-            async for fetched in self._concurrent_pages(page):
-                yield fetched
-                page = fetched
-            if not page.has_next:
-                return
-        while page.has_next:
-            page = await self._fetch(page.number + 1)
-            yield page
-
-    async def _concurrent_pages(self, first: Page[T]) -> AsyncIterator[Page[T]]:
-        last = first.number - 1 + math.ceil(first.count / len(first.results))
-        numbers = iter(range(first.number + 1, last + 1))
-        window: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
+        plan = _Plan(page)
+        window = _Window(self._fetch, page.number + 1)
         try:
-            for number in numbers:
-                window.append(asyncio.ensure_future(self._fetch(number)))
-                if len(window) >= self._concurrency:
-                    break
-            while window:
-                page = await window.popleft()
-                next_number = next(numbers, None)
-                if next_number is not None:
-                    window.append(asyncio.ensure_future(self._fetch(next_number)))
+            self._fill(window, plan)
+            while True:
+                if not window:
+                    # Sequential, or one page past what count allows because `next` says so.
+                    window.add()
+                following = await window.pop()
+                if following is None:
+                    return
+                _check_progress(page, following, plan)
+                page = following
+                if not _is_last(page):
+                    plan.update(page)
+                    # Before handing the page over, so the window stays full while it is used.
+                    self._fill(window, plan)
                 yield page
+                if _is_last(page):
+                    return
         finally:
-            for task in window:
-                task.cancel()
-            if window:
-                await asyncio.gather(*window, return_exceptions=True)
+            await window.close()
+
+    def _fill(self, window: _Window[T], plan: _Plan) -> None:
+        if self._concurrency > 1:
+            window.fill(self._concurrency, plan.last)
 
     async def to_list(self, limit: int | None = None) -> list[T]:
         """Collect items into a list, stopping after ``limit`` items when given."""
