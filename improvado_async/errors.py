@@ -21,6 +21,7 @@ __all__ = [
     "EmptyResponseError",
     "ImprovadoError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RedirectError",
@@ -85,6 +86,23 @@ class RunFailedError(ImprovadoError):
         super().__init__(message)
         self.result = result
         self.error_text = error_text
+
+
+class PaginationError(ImprovadoError):
+    """A list kept going where it should have ended, so the walk stopped instead of looping.
+
+    ``page`` is the number of the offending page (earlier pages were already yielded) and
+    ``reason`` says what was wrong with it:
+
+    - ``"repeated_next"``: it links the same ``next`` URL as the page before it;
+    - ``"repeated_items"``: its items equal the page before it (the server ignores ``page``);
+    - ``"beyond_count"``: it lies past the pages its ``count`` allows and still links a next one.
+    """
+
+    def __init__(self, message: str, *, page: int, reason: str) -> None:
+        super().__init__(message)
+        self.page = page
+        self.reason = reason
 
 
 class WaitTimeoutError(ImprovadoError, TimeoutError):
