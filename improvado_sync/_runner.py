@@ -284,6 +284,7 @@ class _Driver:
         """
         loop = self.loop
         swapped = False
+        wakeup_fd: int | None = None  # the previous one, while ours is set
         timer: asyncio.TimerHandle | None = None
         interrupt: BaseException | None = None
         try:
@@ -294,6 +295,12 @@ class _Driver:
                 self._interruptible = call
                 _setsignal(_SIGINT, self._on_sigint)
                 swapped = True
+                pipe = self.submitter.pipe_fd
+                if pipe is not None:
+                    # A signal arriving just before the loop blocks in select() would only be
+                    # handled after the next I/O event: the C handler writes to the pipe the
+                    # loop watches, which ends the wait (as asyncio's add_signal_handler does).
+                    wakeup_fd = signal.set_wakeup_fd(pipe, warn_on_full_buffer=False)
             if start:
                 if time.monotonic() - self._idle_since > _IDLE_POLL_AFTER:
                     # Handle what arrived while nobody drove the loop (a keep-alive connection
@@ -321,6 +328,8 @@ class _Driver:
                     interrupt = exc
         finally:
             try:
+                if wakeup_fd is not None:
+                    signal.set_wakeup_fd(wakeup_fd)
                 if swapped:
                     _setsignal(_SIGINT, _default_int_handler)
             finally:
@@ -469,6 +478,11 @@ class _Submitter:
             os.set_blocking(read_fd, False)
             os.set_blocking(write_fd, False)
             self._pipe = (read_fd, write_fd)
+
+    @property
+    def pipe_fd(self) -> int | None:
+        """The pipe's (non-blocking) write end, or None without a pipe."""
+        return None if self._pipe is None else self._pipe[1]
 
     def attach(self) -> None:
         """Start watching the pipe (before the loop runs)."""
@@ -757,6 +771,12 @@ def default_runner() -> Runner:
 def _after_fork_in_child() -> None:
     global _default_lock, _wakers
     _main[0] = threading.main_thread().ident  # the thread that forked
+    handler = _getsignal(_SIGINT)
+    if getattr(handler, "__func__", None) is _Driver._on_sigint:
+        # Forked by another thread while the main thread led a call: the child has no such call.
+        with contextlib.suppress(ValueError):
+            signal.set_wakeup_fd(-1)
+            _setsignal(_SIGINT, _default_int_handler)
     _default_lock = threading.Lock()
     # The parent's pipes are shared with the parent: a signal written here could wake it.
     _wakers = threading.local()

@@ -9,6 +9,7 @@ thread runs what, that leadership passes on, and what Ctrl-C, close() and idle t
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import threading
 import time
@@ -16,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from improvado_sync import _runner
 from improvado_sync._runner import Runner
@@ -52,24 +52,37 @@ async def where(delay: float = 0.0) -> tuple[int, int]:
 
 
 class Leader(threading.Thread):
-    """A thread whose one call leads the loop: ``started`` is set once its coroutine runs."""
+    """A thread whose one call leads the loop until ``gate`` is set (or ``limit`` seconds).
 
-    def __init__(self, runner: Runner, delay: float) -> None:
+    ``started`` is set once its coroutine runs; ``result`` is where it ran, before and after.
+    """
+
+    def __init__(self, runner: Runner, limit: float = 10.0) -> None:
         super().__init__()
-        self.runner, self.delay = runner, delay
+        self.runner, self.limit = runner, limit
         self.started = threading.Event()
+        self.gate = threading.Event()
         self.result: tuple[int, int] | None = None
         self.error: BaseException | None = None
 
     async def _call(self) -> tuple[int, int]:
         self.started.set()
-        return await where(self.delay)
+        before = threading.get_ident()
+        await wait_for(self.gate, self.limit)
+        return before, threading.get_ident()
 
     def run(self) -> None:
         try:
             self.result = self.runner.run(self._call())
         except BaseException as exc:  # checked by the test
             self.error = exc
+
+
+async def wait_for(event: threading.Event, limit: float) -> None:
+    """Wait on the loop until another thread sets ``event`` (at most ``limit`` seconds)."""
+    deadline = time.monotonic() + limit
+    while not event.is_set() and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def test_a_single_threaded_call_runs_in_the_calling_thread(runner: Runner) -> None:
@@ -88,12 +101,12 @@ def test_a_single_threaded_call_runs_in_the_calling_thread(runner: Runner) -> No
 def test_a_follower_call_is_driven_by_the_leader_while_it_waits_on_its_own(
     runner: Runner,
 ) -> None:
-    leader = Leader(runner, delay=1.0)
+    leader = Leader(runner)
     leader.start()
     assert leader.started.wait(5)
-    started = time.monotonic()
-    ran_in = runner.run(where())  # while the leader is blocked on its own call
-    assert time.monotonic() - started < 0.5
+    ran_in = runner.run(where())  # while the leader is still blocked on its own call
+    assert leader.is_alive() and leader.result is None
+    leader.gate.set()
     leader.join()
     assert leader.error is None
     assert leader.result == (leader.ident, leader.ident)
@@ -101,12 +114,19 @@ def test_a_follower_call_is_driven_by_the_leader_while_it_waits_on_its_own(
 
 
 def test_a_waiting_follower_takes_over_when_the_leader_is_done(runner: Runner) -> None:
-    leader = Leader(runner, delay=0.2)
+    leader = Leader(runner)
     leader.start()
     assert leader.started.wait(5)
+
+    async def follower_call() -> tuple[int, int]:
+        before = threading.get_ident()
+        leader.gate.set()  # the leader's call ends now: its thread hands the loop over
+        await asyncio.sleep(0.3)
+        return before, threading.get_ident()
+
     me = threading.get_ident()
     # Started by the leader's loop; after the leader's call ended this thread drives it.
-    assert runner.run(where(0.6)) == (leader.ident, me)
+    assert runner.run(follower_call()) == (leader.ident, me)
     leader.join()
     assert leader.error is None and leader.result == (leader.ident, leader.ident)
     assert runner.run(where()) == (me, me)  # and leads its next call from the start
@@ -143,9 +163,13 @@ def test_threads_hand_the_loop_around_and_every_call_gets_its_own_result(runner:
 
 
 def test_ctrl_c_in_the_leading_main_thread_cancels_only_its_own_call(runner: Runner) -> None:
+    leading = threading.Event()
     cancelled = threading.Event()
+    following = threading.Event()
+    results: list[object] = []
 
     async def long_call() -> str:
+        leading.set()
         try:
             await asyncio.sleep(5)
         except asyncio.CancelledError:
@@ -153,33 +177,43 @@ def test_ctrl_c_in_the_leading_main_thread_cancels_only_its_own_call(runner: Run
             raise
         return "not interrupted"
 
-    results: list[object] = []
+    async def follower_call() -> tuple[int, int]:
+        before = threading.get_ident()
+        following.set()
+        await asyncio.sleep(0.5)
+        return before, threading.get_ident()
 
     def follower() -> None:
-        results.append(runner.run(where(0.5)))
+        results.append(runner.run(follower_call()))
 
     thread = threading.Thread(target=follower)
-    threading.Timer(0.1, thread.start).start()  # follows: the main thread leads by then
-    timer = threading.Timer(0.3, ctrl_c)
-    timer.start()
-    started = time.monotonic()
+
+    def press_ctrl_c() -> None:
+        assert leading.wait(5)
+        thread.start()  # follows: the main thread leads
+        assert following.wait(5)  # its call has started on the main thread's loop
+        ctrl_c()
+
+    presser = threading.Thread(target=press_ctrl_c)
+    presser.start()
     with pytest.raises(KeyboardInterrupt):
         runner.run(long_call())
-    assert time.monotonic() - started < 1.5
     assert cancelled.is_set()  # the cancellation landed before KeyboardInterrupt was raised
-    timer.join()
+    presser.join()
     thread.join(timeout=10)
     # The follower's call went on: started by the main thread, finished by its own thread.
     assert results == [(threading.get_ident(), thread.ident)]
 
 
 def test_ctrl_c_in_a_following_main_thread_cancels_its_call(runner: Runner) -> None:
-    leader = Leader(runner, delay=1.5)
+    leader = Leader(runner)
     leader.start()
     assert leader.started.wait(5)
+    following = threading.Event()
     cancelled = threading.Event()
 
     async def follower_call() -> str:
+        following.set()
         try:
             await asyncio.sleep(5)
         except asyncio.CancelledError:
@@ -187,14 +221,20 @@ def test_ctrl_c_in_a_following_main_thread_cancels_its_call(runner: Runner) -> N
             raise
         return "not interrupted"
 
-    timer = threading.Timer(0.2, ctrl_c)
-    timer.start()
+    def press_ctrl_c() -> None:
+        assert following.wait(5)
+        ctrl_c()
+
+    presser = threading.Thread(target=press_ctrl_c)
+    presser.start()
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         runner.run(follower_call())
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # not the 5 s of the call
     assert cancelled.is_set()
-    timer.join()
+    presser.join()
+    assert leader.is_alive() and leader.result is None  # still leading its own call
+    leader.gate.set()
     leader.join()
     assert leader.error is None and leader.result == (leader.ident, leader.ident)
     me = threading.get_ident()
@@ -229,21 +269,26 @@ def test_close_runs_the_idle_loop_itself_to_clean_up(runner: Runner) -> None:
 
 
 def test_close_from_another_thread_cancels_the_leader_and_its_followers(runner: Runner) -> None:
-    leader = Leader(runner, delay=5)
+    leader = Leader(runner)
     leader.start()
     assert leader.started.wait(5)
+    following = threading.Event()
     outcome: list[BaseException | None] = []
+
+    async def follower_call() -> None:
+        following.set()
+        await asyncio.sleep(5)
 
     def follow() -> None:
         try:
-            runner.run(asyncio.sleep(5))
+            runner.run(follower_call())
             outcome.append(None)
         except BaseException as exc:  # checked below
             outcome.append(exc)
 
     follower = threading.Thread(target=follow)
     follower.start()
-    time.sleep(0.1)
+    assert following.wait(5)
     loop = runner.loop
     started = time.monotonic()
     runner.close()
@@ -270,81 +315,102 @@ def test_a_timer_due_while_idle_fires_before_the_next_call_starts(runner: Runner
     assert runner.run(check()) == ["timer"]
 
 
+class KeepAliveServer:
+    """An HTTP/1.1 server closing a keep-alive connection after 50 ms without a request.
+
+    ``closed`` is set each time it has closed an idle connection; ``peers`` lists the client
+    address of every request.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.peers: list[object] = []
+        self.closed = threading.Event()
+        self._server = self.loop.run_until_complete(
+            asyncio.start_server(self._serve, "127.0.0.1", 0)
+        )
+        host, port = self._server.sockets[0].getsockname()[:2]
+        self.url = f"http://{host}:{port}/"
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 0.05)
+                except asyncio.TimeoutError:
+                    break  # idle: close the keep-alive connection
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                self.peers.append(writer.get_extra_info("peername"))
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        finally:
+            writer.close()
+            await writer.wait_closed()
+            self.closed.set()
+
+    def stop(self) -> None:
+        async def close() -> None:
+            self._server.close()
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+
 @pytest.fixture
-def short_keep_alive_server() -> Iterator[tuple[str, list[object]]]:
-    """An aiohttp server closing idle keep-alive connections after 50 ms; and its peers seen."""
-    loop = asyncio.new_event_loop()
-    peers: list[object] = []
+def keep_alive_server() -> Iterator[KeepAliveServer]:
+    server = KeepAliveServer()
+    yield server
+    server.stop()
 
-    async def handle(request: web.Request) -> web.Response:
-        assert request.transport is not None
-        peers.append(request.transport.get_extra_info("peername"))
-        await request.read()
-        return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_route("*", "/", handle)
-    app_runner = web.AppRunner(app, keepalive_timeout=0.05, access_log=None)
-    loop.run_until_complete(app_runner.setup())
-    site = web.TCPSite(app_runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    host, port = app_runner.addresses[0][:2]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://{host}:{port}/", peers
-    asyncio.run_coroutine_threadsafe(app_runner.cleanup(), loop).result(timeout=10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
-    loop.close()
+def _post_twice_with_an_idle_pause(runner: Runner, server: KeepAliveServer) -> str:
+    """POST, wait until the server closed the idle connection, POST again on the same session."""
+
+    async def new_session() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession()
+
+    async def post(session: aiohttp.ClientSession) -> str:
+        async with session.post(server.url, data=b"payload") as response:
+            return await response.text()
+
+    session = runner.run(new_session())
+    try:
+        assert runner.run(post(session)) == "ok"
+        # Nobody drives the client's loop meanwhile: the connection's end is not seen yet.
+        assert server.closed.wait(5)
+        time.sleep(0.05)
+        return runner.run(post(session))
+    finally:
+        runner.run(session.close())
 
 
 def test_a_keep_alive_connection_closed_while_idle_is_not_reused(
-    runner: Runner, short_keep_alive_server: tuple[str, list[object]]
+    runner: Runner, keep_alive_server: KeepAliveServer
 ) -> None:
-    url, peers = short_keep_alive_server
-
-    async def new_session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession()
-
-    async def post(session: aiohttp.ClientSession) -> str:
-        async with session.post(url, data=b"payload") as response:
-            return await response.text()
-
-    session = runner.run(new_session())
-    try:
-        assert runner.run(post(session)) == "ok"
-        time.sleep(0.3)  # the server closes the idle connection; nobody drives the loop
-        # A POST is not re-sent on a dropped connection: it must not be written to that one.
-        assert runner.run(post(session)) == "ok"
-    finally:
-        runner.run(session.close())
-    assert len(set(peers)) == 2
+    # A POST is not re-sent on a dropped connection: it must not be written to that one.
+    assert _post_twice_with_an_idle_pause(runner, keep_alive_server) == "ok"
+    assert len(set(keep_alive_server.peers)) == 2
 
 
 def test_without_the_idle_poll_that_post_would_fail(
-    runner: Runner,
-    short_keep_alive_server: tuple[str, list[object]],
-    monkeypatch: pytest.MonkeyPatch,
+    runner: Runner, keep_alive_server: KeepAliveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Guards the test above: it exercises the poll, not a lucky timing.
     monkeypatch.setattr(_runner, "_IDLE_POLL_AFTER", 1e9)
-    url, _ = short_keep_alive_server
-
-    async def new_session() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession()
-
-    async def post(session: aiohttp.ClientSession) -> str:
-        async with session.post(url, data=b"payload") as response:
-            return await response.text()
-
-    session = runner.run(new_session())
-    try:
-        assert runner.run(post(session)) == "ok"
-        time.sleep(0.3)
-        with pytest.raises(aiohttp.ClientError):
-            runner.run(post(session))
-    finally:
-        runner.run(session.close())
+    with pytest.raises(aiohttp.ClientError):
+        _post_twice_with_an_idle_pause(runner, keep_alive_server)
 
 
 def test_a_call_from_a_thread_running_another_loop_runs_on_a_helper_thread(
@@ -373,8 +439,49 @@ def test_contextvars_of_the_caller_reach_the_coroutine_whoever_drives(runner: Ru
     request_id.set("main")
     assert runner.run(read()) == "main"  # led by this thread
 
-    leader = Leader(runner, delay=0.5)
+    leader = Leader(runner)
     leader.start()
     assert leader.started.wait(5)
     assert runner.run(read()) == "main"  # driven by the leader's thread
+    leader.gate.set()
     leader.join()
+    assert leader.error is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_while_the_main_thread_leads_gets_plain_ctrl_c_back(
+    runner: Runner,
+) -> None:
+    leading = threading.Event()
+    done = threading.Event()
+    child: dict[str, bytes] = {}
+
+    async def long_call() -> None:
+        leading.set()
+        await wait_for(done, 10)
+
+    def fork() -> None:
+        try:
+            assert leading.wait(5)  # the main thread's SIGINT handler is the runner's now
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child
+                try:
+                    plain = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+                    no_wakeup_fd = signal.set_wakeup_fd(-1) == -1
+                    os.write(write, b"ok" if plain and no_wakeup_fd else b"bad")
+                finally:
+                    os._exit(0)
+            os.close(write)
+            os.waitpid(pid, 0)
+            child["answer"] = os.read(read, 10)
+            os.close(read)
+        finally:
+            done.set()
+
+    forker = threading.Thread(target=fork)
+    forker.start()
+    runner.run(long_call())
+    forker.join()
+    assert child["answer"] == b"ok"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored here too
