@@ -11,6 +11,8 @@ from improvado_async.sandbox import Sandbox
 from improvado_async.testing import SandboxThread
 from improvado_sync import Improvado
 
+pytest_plugins = ["tests.aioresponses_compat"]
+
 
 @pytest.fixture(autouse=True)
 def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
