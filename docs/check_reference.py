@@ -1,9 +1,11 @@
-"""Fail when a public class or function is missing from the built API reference (site/)."""
+"""Fail when the built site (site/) misses a public name in its API reference or shows a raw
+Sphinx role (``:meth:`...` ``, which docs/_hooks.py renders as code)."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 import zlib
 from pathlib import Path
@@ -17,6 +19,21 @@ PUBLIC_MODULES = [
     "improvado_async.cli",
     "improvado_async.demo",
 ]
+
+
+# A role as the Markdown renderer leaves it (:meth:<code>x</code>) or as written (:meth:`x`).
+RAW_ROLE = re.compile(r":(?:py:)?(?:class|meth|func|attr|mod|exc|data|obj|const):(?:<code>|`)")
+
+
+def raw_roles(site: Path) -> list[str]:
+    """``page: excerpt`` for every raw role left in the site's HTML."""
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for match in RAW_ROLE.finditer(text):
+            excerpt = text[match.start() : match.end() + 40].replace("\n", " ")
+            found.append(f"{page.relative_to(site)}: {excerpt}")
+    return found
 
 
 def documented(site: Path) -> set[str]:
@@ -48,12 +65,17 @@ def public_names() -> set[str]:
 
 def main() -> int:
     """Compare and report."""
-    inventory = documented(Path(sys.argv[1] if len(sys.argv) > 1 else "site"))
+    site = Path(sys.argv[1] if len(sys.argv) > 1 else "site")
+    roles = raw_roles(site)
+    for role in roles:
+        print(f"raw Sphinx role in the site: {role}")
+    inventory = documented(site)
     missing = sorted(n for n in public_names() if not any(p.endswith("." + n) for p in inventory))
     for name in missing:
         print(f"not in the API reference: {name}")
     print(f"{len(public_names()) - len(missing)} public names documented, {len(missing)} missing")
-    return 1 if missing else 0
+    print(f"{len(roles)} raw Sphinx roles")
+    return 1 if missing or roles else 0
 
 
 if __name__ == "__main__":
