@@ -16,8 +16,9 @@ from collections.abc import (
 )
 from typing import Any, Generic, TypeVar
 
-from .errors import ImprovadoError, NotFoundError, ResponseDecodeError
-from .models._converter import structure
+from .errors import NotFoundError, PaginationError, ResponseDecodeError
+from .models._converter import lax_int, structure_items
+from .models._shape import COERCED, ShapeReport
 from .models.common import Page
 
 __all__ = ["AsyncPaginator", "PaginationError", "to_page"]
@@ -27,48 +28,60 @@ T = TypeVar("T")
 PageFetcher = Callable[[int], Awaitable[Any]]
 
 
-def to_page(data: Any, item_type: type[T], number: int) -> Page[T]:
+def to_page(
+    data: Any,
+    item_type: type[T],
+    number: int,
+    *,
+    strict: bool = False,
+    report: ShapeReport | None = None,
+) -> Page[T]:
     """Turn a decoded list response into a :class:`Page`.
 
     A plain JSON array (some endpoints' shape is undocumented) becomes a single complete page.
+    Items are structured one by one (docs/parsing.md): an item that cannot be made into
+    ``item_type`` is kept as received, or with ``strict`` raises :class:`ResponseDecodeError`
+    naming it (``results[3].status``). The envelope is strict: ``results`` must be a list, and
+    ``count``, when present, an integer (a page without ``count`` counts its own items).
     """
     if isinstance(data, list):
-        return Page(count=len(data), results=[structure(i, item_type) for i in data], number=number)
+        results = structure_items(data, item_type, strict=strict, report=report)
+        return Page(count=len(results), results=results, number=number)
     if isinstance(data, dict) and isinstance(data.get("results"), list):
-        count = data.get("count")
-        results = [structure(i, item_type) for i in data["results"]]
+        results = structure_items(data["results"], item_type, strict=strict, report=report)
         return Page(
-            count=count if isinstance(count, int) else len(results),
+            count=_page_count(data.get("count"), len(results), item_type, report),
             next=_str_or_none(data.get("next")),
             previous=_str_or_none(data.get("previous")),
             results=results,
             number=number,
         )
+    got = "an object without a 'results' list" if isinstance(data, dict) else type(data).__name__
     raise ResponseDecodeError(
         f"expected a page of {item_type.__name__} (an object with 'results' or a JSON array), "
-        f"got {type(data).__name__}"
+        f"got {got}"
     )
+
+
+def _page_count(value: Any, size: int, item_type: type[Any], report: ShapeReport | None) -> int:
+    """The page's ``count``: the walk plans from it, so a value that is no count raises."""
+    if type(value) is int:
+        return value
+    if value is None:
+        return size  # no count: the walk follows ``next`` links one page at a time
+    count = lax_int(value)
+    if count is None:
+        raise ResponseDecodeError(
+            f"expected a page of {item_type.__name__}: count must be an integer, "
+            f"got {type(value).__name__}"
+        )
+    if report is not None:
+        report.record([("Page.count", COERCED, f"{type(value).__name__} to integer")])
+    return count
 
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-class PaginationError(ImprovadoError):
-    """A list kept going where it should have ended, so the walk stopped instead of looping.
-
-    ``page`` is the number of the offending page (earlier pages were already yielded) and
-    ``reason`` says what was wrong with it:
-
-    - ``"repeated_next"``: it links the same ``next`` URL as the page before it;
-    - ``"repeated_items"``: its items equal the page before it (the server ignores ``page``);
-    - ``"beyond_count"``: it lies past the pages its ``count`` allows and still links a next one.
-    """
-
-    def __init__(self, message: str, *, page: int, reason: str) -> None:
-        super().__init__(message)
-        self.page = page
-        self.reason = reason
 
 
 def _is_last(page: Page[Any]) -> bool:
@@ -197,11 +210,15 @@ class AsyncPaginator(Generic[T]):
         *,
         start_page: int = 1,
         concurrency: int = 1,
+        strict: bool = False,
+        report: ShapeReport | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._fetch_raw = fetch
         self._item_type = item_type
+        self._strict = strict  # items that do not fit raise (see to_page)
+        self._report = report  # counts the lenient events of every page
         self._start = start_page
         self._concurrency = concurrency
         self._first: Page[T] | None = None
@@ -219,7 +236,8 @@ class AsyncPaginator(Generic[T]):
         return self._first
 
     async def _fetch(self, number: int) -> Page[T]:
-        return to_page(await self._fetch_raw(number), self._item_type, number)
+        data = await self._fetch_raw(number)
+        return to_page(data, self._item_type, number, strict=self._strict, report=self._report)
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()

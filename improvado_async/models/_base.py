@@ -37,7 +37,9 @@ class Model:
     """Base of every response model.
 
     Keys the SDK does not know yet are kept in ``extra`` (never dropped, never fatal), so a newer
-    API version never breaks an older SDK.
+    API version never breaks an older SDK. A field without a default is a value the SDK depends
+    on (an ``id``, a token, a URL): an answer where it is missing, null or unusable raises
+    ``ResponseDecodeError``. The other fields follow the lenient policy of docs/parsing.md.
     """
 
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)

@@ -1,8 +1,17 @@
-"""The one cattrs converter: datetimes, open enums, wire names and ``extra`` for unknown keys."""
+"""Structuring decoded JSON into the models, under the parsing policy of docs/parsing.md.
+
+Two paths give the same model for the same input. The fast path is one function per model,
+generated as straight-line source, that accepts only values of exactly the declared types (and
+the API's datetime strings); anything else makes it raise, and the lenient path starts over:
+an interpreted walk over the same fields that applies the lax coercions, keeps a value that fits
+nothing as received, names the field path of what it cannot accept, and records what it did.
+"""
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
+import enum
 import re
 import types
 import typing
@@ -13,20 +22,26 @@ import attrs
 import cattrs
 
 from ..errors import ResponseDecodeError
-from ._base import Model
+from ._base import Model, OpenEnum
+from ._lax import is_number, json_type, lax_bool, lax_datetime, lax_int
+from ._shape import COERCED, KEPT_RAW, UNKNOWN_FIELD, ShapeEvent, ShapeReport
 
-__all__ = ["converter", "parse_datetime", "structure"]
+__all__ = ["converter", "lax_int", "parse_datetime", "structure", "structure_items"]
 
 T = TypeVar("T")
 
 _DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?\s*"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _fromisoformat = dt.datetime.fromisoformat
 
 
 def parse_datetime(value: Any) -> dt.datetime:
-    """Parse ISO-8601 and the API's ``"YYYY-MM-DD HH:MM:SS.ffffff"`` (naive means UTC)."""
+    """Parse ISO-8601 and the API's ``"YYYY-MM-DD HH:MM:SS.ffffff"`` (naive means UTC).
+
+    The offset may be ``Z``, ``+HH:MM``, ``+HHMM`` or ``+HH``.
+    """
     if isinstance(value, str):
         text = _common_form(value)
         if text is not None:
@@ -84,71 +99,352 @@ def _parse_datetime_text(value: str) -> dt.datetime:
     if len(clock) == 5:
         clock += ":00"
     micro = f".{(fraction or '0')[:6].ljust(6, '0')}"
-    offset = "+00:00" if zone in (None, "Z") else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
-    return dt.datetime.fromisoformat(f"{day}T{clock}{micro}{offset}")
+    return dt.datetime.fromisoformat(f"{day}T{clock}{micro}{_offset(zone)}")
 
 
-def _structure_datetime(value: Any, _: Any) -> dt.datetime:
-    return parse_datetime(value)
+def _offset(zone: str | None) -> str:
+    """``+HH:MM`` for a zone designator (``None`` and ``Z`` are UTC, ``+HH`` is whole hours)."""
+    if zone is None or zone == "Z":
+        return "+00:00"
+    if len(zone) == 3:
+        return f"{zone}:00"
+    return zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
 
 
-def _parse_date(value: Any, _: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+class _NoFit(Exception):
+    """A value that does not fit where it is: the field path and why (type names only)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class _Mismatch(Exception):
+    """Raised by the fast path for anything but exactly the declared shape."""
+
+
+def _iso_date(value: str) -> dt.date:
+    """Exactly ``YYYY-MM-DD`` (the fast path's only date form; others raise)."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise _Mismatch
+    return dt.date.fromisoformat(value)
+
+
+# --- shapes: what a declared type accepts, on each path --------------------------------------
+
+
+class _Context:
+    """One lenient structuring: strict or not, and the events seen so far."""
+
+    __slots__ = ("events", "strict")
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.events: list[ShapeEvent] = []
+
+    def coerced(self, place: str, how: str) -> None:
+        self.events.append((place, COERCED, how))
+
+
+Branch = tuple[str | None, str]
+"""One branch of the fast path for a present, non-null value: (condition or ``None`` for
+"always", expression giving the field's value)."""
+
+
+class _Shape:
+    """What one declared type accepts: exactly (fast path) and leniently (the other path)."""
+
+    #: Whether ``""`` in an optional field of this type means ``None`` (not for strings).
+    empty_is_none = True
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        """Source branches for the generated function; any other value raises there."""
+        namespace[f"fast_{key}"] = self.fast
+        return [(None, f"fast_{key}(value, sink)")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        """``value`` when it has exactly this shape; raise otherwise."""
+        raise NotImplementedError
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        """``value`` as this type, coerced when the lax rules allow; :class:`_NoFit` if not."""
+        raise NotImplementedError
+
+
+class _AnyShape(_Shape):
+    empty_is_none = False
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        return [(None, "value")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
         return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    raise ValueError(f"expected a date string, got {type(value).__name__}")
 
-
-def _identity(value: Any, _: Any) -> Any:
-    return value
-
-
-def _strict_str(value: Any, _: Any) -> str:
-    if isinstance(value, str):
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError(f"expected a string, got {type(value).__name__}")
 
 
-def _strict_int(value: Any, _: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise ValueError(f"expected an integer, got {type(value).__name__}")
+class _StrShape(_Shape):
+    empty_is_none = False
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        return [("type(value) is str", "value")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is str:
+            return value
+        raise _Mismatch
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if isinstance(value, str):
+            return value
+        if is_number(value):
+            ctx.coerced(place, f"{json_type(value)} to string")
+            return str(value)
+        raise _NoFit(path, f"expected a string, got {json_type(value)}")
 
 
-def _strict_bool(value: Any, _: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise ValueError(f"expected a boolean, got {type(value).__name__}")
+class _IntShape(_Shape):
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        return [("type(value) is int", "value")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is int:
+            return value
+        raise _Mismatch
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if type(value) is int:
+            return value
+        number = lax_int(value)
+        if number is None:
+            raise _NoFit(path, f"expected an integer, got {json_type(value)}")
+        ctx.coerced(place, f"{json_type(value)} to integer")
+        return number
 
 
-def _build_converter() -> cattrs.Converter:
-    conv = cattrs.Converter()
-    conv.register_structure_hook(dt.datetime, _structure_datetime)
-    conv.register_structure_hook(dt.date, _parse_date)
-    conv.register_structure_hook(str, _strict_str)
-    conv.register_structure_hook(int, _strict_int)
-    conv.register_structure_hook(bool, _strict_bool)
-    # A predicate, not register(Any): cattrs on Python 3.10 rejects typing.Any as a class.
-    conv.register_structure_hook_func(lambda t: t is Any, _identity)
-    conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and issubclass(t, Model),
-        lambda t: _model_hook(conv, t),
-    )
-    return conv
+class _BoolShape(_Shape):
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        return [("type(value) is bool", "value")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is bool:
+            return value
+        raise _Mismatch
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if isinstance(value, bool):
+            return value
+        flag = lax_bool(value)
+        if flag is None:
+            raise _NoFit(path, f"expected a boolean, got {json_type(value)}")
+        ctx.coerced(place, f"{json_type(value)} to boolean")
+        return flag
 
 
-# For hooks of these exact types, the generated code checks the common case inline (a value of
-# exactly that type is returned as is, which is what the hook does) and calls the hook otherwise.
-_INLINE_TYPE_CHECKS: dict[Callable[[Any, Any], Any], str] = {
-    _strict_str: "str",
-    _strict_int: "int",
-    _strict_bool: "bool",
+class _DatetimeShape(_Shape):
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        namespace["parse_datetime"] = parse_datetime  # raises for anything it does not parse
+        return [(None, "parse_datetime(value)")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        return parse_datetime(value)
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if isinstance(value, (str, dt.datetime)):
+            try:
+                return parse_datetime(value)
+            except ValueError:
+                pass  # not ISO 8601: maybe a date alone or an epoch
+        moment, what = lax_datetime(value)
+        if moment is None:
+            raise _NoFit(path, f"expected a datetime, got {what}")
+        ctx.coerced(place, f"{what} to datetime")
+        return moment
+
+
+class _DateShape(_Shape):
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        namespace["iso_date"] = _iso_date
+        return [("type(value) is str", "iso_date(value)")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is str:
+            return _iso_date(value)
+        raise _Mismatch
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if isinstance(value, dt.datetime):
+            ctx.coerced(place, "datetime to date")
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _iso_date(value)
+            except (_Mismatch, ValueError):
+                pass  # maybe a datetime (its date is taken) or an epoch
+            try:
+                day = parse_datetime(value).date()
+            except ValueError:
+                pass
+            else:
+                ctx.coerced(place, "datetime string to date")
+                return day
+        moment, what = lax_datetime(value)
+        if moment is None:
+            raise _NoFit(path, f"expected a date, got {what}")
+        ctx.coerced(place, f"{what} to date")
+        return moment.date()
+
+
+class _EnumShape(_Shape):
+    """A ``str`` field of an open enum: known values become members, others stay strings."""
+
+    empty_is_none = False
+
+    def __init__(self, enum_type: type[OpenEnum]) -> None:
+        self.enum_type = enum_type
+        # Without a ``_missing_`` hook, ``coerce`` gives the member of a known value and the
+        # value itself otherwise: one dictionary lookup does the same, without ``EnumMeta``.
+        missing = enum_type._missing_.__func__  # type: ignore[attr-defined]
+        self.plain = missing is enum.Enum._missing_.__func__  # type: ignore[attr-defined]
+        self.members = enum_type._value2member_map_
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        namespace[f"members_{key}"] = self.members
+        if self.plain:
+            return [("type(value) is str", f"members_{key}.get(value, value)")]
+        namespace[f"coerce_{key}"] = self.enum_type.coerce
+        member = f"members_{key}.get(value)"
+        return [
+            (
+                "type(value) is str",
+                f"coerce_{key}(value) if (member := {member}) is None else member",
+            )
+        ]
+
+    def coerce(self, value: str) -> Any:
+        """The member for ``value``, or ``value`` itself (:meth:`OpenEnum.coerce`)."""
+        return self.members.get(value, value) if self.plain else self.enum_type.coerce(value)
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is str:
+            return self.coerce(value)
+        raise _Mismatch
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if isinstance(value, str):
+            return self.coerce(value)
+        if is_number(value):
+            ctx.coerced(place, f"{json_type(value)} to string")
+            return self.coerce(str(value))
+        raise _NoFit(path, f"expected a string, got {json_type(value)}")
+
+
+class _ModelShape(_Shape):
+    def __init__(self, cls: type[Model]) -> None:
+        self.cls = cls
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        _pending(namespace).append((f"model_{key}", self.cls))
+        return [(None, f"model_{key}(value, sink)")]
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        return _fast_function(self.cls)(value, sink)
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        return _lenient_model(value, self.cls, ctx, path)
+
+
+class _ListShape(_Shape):
+    """``list[X]`` (a list) or ``Sequence[X]`` (a tuple); never built from a non-list."""
+
+    def __init__(self, item: _Shape, container: type) -> None:
+        self.item = item
+        self.container = container
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        namespace[f"container_{key}"] = self.container
+        if isinstance(self.item, _AnyShape):
+            return [("type(value) is list", f"container_{key}(value)")]
+        if isinstance(self.item, _ModelShape):
+            _pending(namespace).append((f"model_{key}", self.item.cls))
+            items = f"[model_{key}(item, sink) for item in value]"
+            return [("type(value) is list", items if self.container is list else f"tuple({items})")]
+        return super().fast_branches(key, namespace)
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is not list:
+            raise _Mismatch
+        fast = self.item.fast
+        return self.container([fast(item, sink) for item in value])
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _NoFit(path, f"expected a list, got {json_type(value)}")
+        items = [
+            _slot(self.item, item, ctx, f"{path}[{index}]", place, required=False, field=False)
+            for index, item in enumerate(value)
+        ]
+        return self.container(items)
+
+
+class _MappingShape(_Shape):
+    """``Mapping[str, X]`` / ``dict[str, X]``: a JSON object, each value structured as ``X``."""
+
+    def __init__(self, value: _Shape) -> None:
+        self.value = value
+
+    def fast_branches(self, key: str, namespace: dict[str, Any]) -> list[Branch]:
+        if isinstance(self.value, _AnyShape):
+            namespace["dict"] = dict
+            return [("type(value) is dict", "dict(value)")]
+        return super().fast_branches(key, namespace)
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        if type(value) is not dict:
+            raise _Mismatch
+        fast = self.value.fast
+        return {key: fast(item, sink) for key, item in value.items()}
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        if not isinstance(value, Mapping):
+            raise _NoFit(path, f"expected an object, got {json_type(value)}")
+        return {
+            key: _slot(self.value, item, ctx, f"{path}.{key}", place, required=False, field=False)
+            for key, item in value.items()
+        }
+
+
+class _OtherShape(_Shape):
+    """A type the policy does not name (a union, a literal...): cattrs' hook, exact or kept."""
+
+    def __init__(self, tp: Any) -> None:
+        self.tp = tp
+
+    def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
+        return converter.structure(value, self.tp)
+
+    def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
+        try:
+            return converter.structure(value, self.tp)
+        except Exception as exc:
+            raise _NoFit(path, f"not a {self.tp}: {_describe(exc)}") from None
+
+
+_ANY = _AnyShape()
+_EXACT: dict[type[_Shape], type] = {_StrShape: str, _IntShape: int, _BoolShape: bool}
+_SCALARS: dict[Any, _Shape] = {
+    str: _StrShape(),
+    int: _IntShape(),
+    bool: _BoolShape(),
+    dt.datetime: _DatetimeShape(),
+    dt.date: _DateShape(),
 }
+_LISTS = {list: list, collections.abc.Sequence: tuple, collections.abc.MutableSequence: list}
+_MAPPINGS = {dict, collections.abc.Mapping, collections.abc.MutableMapping}
 
 
 def _optional_inner(tp: Any) -> Any:
@@ -161,62 +457,204 @@ def _optional_inner(tp: Any) -> Any:
     return args[0] if args[1] is type(None) else args[1]
 
 
-def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any], Model]:
-    """Build (once per class) a structure function that keeps unknown keys in ``extra``.
+def _shape_for(tp: Any) -> _Shape:
+    """The shape of a declared type (``X | None`` is ``X``: null is handled by the field)."""
+    inner = _optional_inner(tp)
+    if inner is not None:
+        tp = inner
+    if tp is Any:
+        return _ANY
+    scalar = _SCALARS.get(tp)
+    if scalar is not None:
+        return scalar
+    if isinstance(tp, type) and issubclass(tp, Model):
+        return _ModelShape(tp)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in _LISTS and len(args) == 1:
+        return _ListShape(_shape_for(args[0]), _LISTS[origin])
+    if origin in _MAPPINGS and len(args) == 2 and args[0] is str:
+        return _MappingShape(_shape_for(args[1]))
+    return _OtherShape(tp)
 
-    The function is generated as straight-line source (as attrs does for ``__init__``): per field,
-    a present ``None`` is kept, an open-enum string is coerced, and other values go through the
-    hook of the field's type. ``X | None`` is unwrapped here, once, so a present value calls the
-    hook of ``X`` directly (``None`` is already handled), and ``str``/``int``/``bool``/``Any``
-    values of the exact type skip the hook call. For a class without converters, validators or
-    ``__attrs_post_init__`` the instance's slots are filled directly (what the frozen ``__init__``
-    would do, without building keyword arguments); other classes are called with them.
-    """
+
+# --- the fields of a model -------------------------------------------------------------------
+
+
+class _NeverSent:
+    """A type no JSON value has: the ``exact`` type of fields that always need their shape."""
+
+
+class _MissingType:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _MissingType()
+
+
+@attrs.frozen
+class _FieldPlan:
+    name: str
+    alias: str
+    wire: str
+    place: str  # "Model.field", where the report counts this field's events
+    shape: _Shape
+    exact: type  # values of exactly this type are taken as they are (else a type never seen)
+    required: bool
+    default: Any
+
+    def absent(self) -> Any:
+        """The value of the field when its key is absent (the default, or ``_MISSING``)."""
+        if isinstance(self.default, attrs.Factory):  # type: ignore[arg-type]
+            return self.default.factory()
+        return self.default
+
+
+@attrs.frozen
+class _ModelPlan:
+    cls: type[Model]
+    name: str
+    fields: tuple[_FieldPlan, ...]
+    known: frozenset[str]
+    #: Slot setters (fields, then ``extra``) when filling the slots is what ``__init__`` does.
+    setters: tuple[Callable[[Any, Any], None], ...] | None
+
+    def build(self, values: list[Any], extra: dict[str, Any]) -> Model:
+        """The instance holding ``values`` (in field order; ``_MISSING`` for absent keys)."""
+        if self.setters is None:
+            kwargs = {
+                f.alias: v for f, v in zip(self.fields, values, strict=True) if v is not _MISSING
+            }
+            return self.cls(**kwargs, extra=extra)
+        obj = object.__new__(self.cls)
+        for field, setter, value in zip(self.fields, self.setters, values, strict=False):
+            setter(obj, field.absent() if value is _MISSING else value)
+        self.setters[-1](obj, extra)
+        return obj
+
+
+_PLANS: dict[type, _ModelPlan] = {}
+
+
+def _plan(cls: type[Model]) -> _ModelPlan:
+    """The fields of ``cls`` as the converter reads them (built once per class)."""
+    plan = _PLANS.get(cls)
+    if plan is not None:
+        return plan
     attrs.resolve_types(cls)
-    fields = attrs.fields(cls)
-    direct = _can_fill_slots(cls, fields)
-    namespace: dict[str, Any] = {
-        "Mapping": Mapping,
-        "cls": cls,
-        "new": object.__new__,
-        "dict": dict,
-        "type": type,
-        "isinstance": isinstance,
-        "ValueError": ValueError,
-        "MISSING": _MISSING,
-        "str": str,
-        "int": int,
-        "bool": bool,
-    }
+    fields = []
+    for field in attrs.fields(cls):
+        if field.name == "extra":
+            continue
+        enum_type = field.metadata.get("enum")
+        shape = _EnumShape(enum_type) if enum_type is not None else _shape_for(field.type)
+        fields.append(
+            _FieldPlan(
+                name=field.name,
+                alias=field.alias or field.name,
+                wire=field.metadata.get("wire", field.name),
+                place=f"{cls.__name__}.{field.name}",
+                shape=shape,
+                exact=_EXACT.get(type(shape), _NeverSent),
+                required=field.default is attrs.NOTHING,
+                default=field.default,
+            )
+        )
+    direct = _can_fill_slots(cls, attrs.fields(cls))
+    setters = [_slot_setter(cls, name) for name in [*(f.name for f in fields), "extra"]]
+    plan = _PLANS[cls] = _ModelPlan(
+        cls=cls,
+        name=cls.__name__,
+        fields=tuple(fields),
+        known=frozenset(f.wire for f in fields),
+        setters=tuple(setters) if direct else None,
+    )
+    return plan
+
+
+# --- the fast path: one generated function per model -----------------------------------------
+
+FastFunction = Callable[[Any, list[ShapeEvent] | None], Any]
+_FAST: dict[Any, FastFunction] = {}
+
+
+def _pending(namespace: dict[str, Any]) -> list[tuple[str, type[Model]]]:
+    """Nested models' fast functions, bound in ``namespace`` once the function exists."""
+    pending: list[tuple[str, type[Model]]] = namespace.setdefault("__pending__", [])
+    return pending
+
+
+def _fast_function(cls: Any) -> FastFunction:
+    """The fast path for ``cls`` (generated once per model class; cattrs for other types)."""
+    function = _FAST.get(cls)
+    if function is not None:
+        return function
+    if isinstance(cls, type) and issubclass(cls, Model):
+        namespace: dict[str, Any] = {}
+        function = _generate(cls, namespace)
+        _FAST[cls] = function  # before binding nested models: a model may contain itself
+        for name, nested in namespace.pop("__pending__", []):
+            namespace[name] = _fast_function(nested)
+        return function
+    hook = converter.get_structure_hook(cls)
+
+    def structure_other(data: Any, sink: list[ShapeEvent] | None) -> Any:
+        return hook(data, cls)
+
+    function = _FAST[cls] = structure_other
+    return function
+
+
+def _generate(cls: type[Model], namespace: dict[str, Any]) -> FastFunction:
+    """Generate the fast structure function of ``cls`` as straight-line source.
+
+    Per field: a value of exactly the declared type is assigned (``X | None`` is unwrapped here,
+    once); ``None`` (or absence) gives ``None`` or the default, and raises for a required field;
+    anything else raises, so that the lenient path takes over. Unknown keys go to ``extra`` and,
+    when ``sink`` is a list, are noted in it. For a class without converters, validators or
+    ``__attrs_post_init__`` the instance's slots are filled directly (what the frozen
+    ``__init__`` would do, without building keyword arguments); other classes are called.
+    """
+    plan = _plan(cls)
+    direct = _can_fill_slots(cls, attrs.fields(cls))
+    namespace.update(
+        {
+            "Mapping": Mapping,
+            "cls": cls,
+            "new": object.__new__,
+            "type": type,
+            "isinstance": isinstance,
+            "list": list,
+            "tuple": tuple,
+            "Mismatch": _Mismatch,
+            "MISSING": _MISSING,
+            "known": plan.known,
+            "note_unknown": _note_unknown,
+        }
+    )
     lines = [
-        "def structure_model(data, _):",
+        "def structure_model(data, sink):",
         "    if type(data) is not dict and not isinstance(data, Mapping):",
-        "        raise ValueError(",
-        f"            {f'expected an object for {cls.__name__}, got '!r}",
-        "            + type(data).__name__",
-        "        )",
+        "        raise Mismatch",
         "    get = data.get",
         "    obj = new(cls)" if direct else "    kwargs = {}",
     ]
-    wires: list[str] = []
-    for index, field in enumerate(fields):
-        if field.name == "extra":
-            continue
-        wire: str = field.metadata.get("wire", field.name)
-        wires.append(wire)
+    for index, field in enumerate(plan.fields):
         if direct:
             namespace[f"set_{index}"] = _slot_setter(cls, field.name)
             assign = f"set_{index}(obj, {{}})".format
         else:
-            assign = f"kwargs[{field.name!r}] = {{}}".format
-        lines += _field_lines(conv, field, index, wire, assign, namespace, cls.__name__, direct)
-    namespace["known"] = frozenset(wires)
+            assign = f"kwargs[{field.alias!r}] = {{}}".format
+        lines += _field_lines(field, str(index), assign, namespace, direct)
     extra = "{k: v for k, v in data.items() if k not in known}"
     lines += [
         "    if known.issuperset(data):",
         f"        {_assign_extra(direct, '{}')}",
         "    else:  # keys the SDK does not know yet: keep them",
-        f"        {_assign_extra(direct, extra)}",
+        f"        extra = {extra}",
+        f"        {_assign_extra(direct, 'extra')}",
+        "        if sink is not None:",
+        f"            note_unknown(sink, {plan.name!r}, extra)",
         "    return obj" if direct else "    return cls(**kwargs)",
     ]
     if direct:
@@ -224,16 +662,52 @@ def _model_hook(conv: cattrs.Converter, cls: type[Model]) -> Callable[[Any, Any]
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<structure {cls.__module__}.{cls.__qualname__}>", "exec")
     exec(code, namespace)
-    function: Callable[[Any, Any], Model] = namespace["structure_model"]
+    function: FastFunction = namespace["structure_model"]
     return function
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
+def _note_unknown(sink: list[ShapeEvent], model: str, extra: Mapping[str, Any]) -> None:
+    sink.extend((f"{model}.{key}", UNKNOWN_FIELD, "not declared") for key in extra)
 
 
-_MISSING = _Missing()
+def _field_lines(
+    field: _FieldPlan,
+    key: str,
+    assign: Callable[[str], str],
+    namespace: dict[str, Any],
+    direct: bool,
+) -> list[str]:
+    """The source that reads one field from ``data`` and assigns it (or its default)."""
+    default = field.default
+    if field.required:  # present and not null, or the lenient path names what is wrong
+        lines = [
+            f"    value = get({field.wire!r})",
+            "    if value is None:",
+            "        raise Mismatch",
+        ]
+    elif default is None:  # absent and null both give None
+        lines = [
+            f"    value = get({field.wire!r})",
+            "    if value is None:",
+            f"        {assign('None')}",
+        ]
+    else:
+        lines = [f"    value = get({field.wire!r}, MISSING)", "    if value is MISSING:"]
+        if not direct:
+            lines.append("        pass  # the class's __init__ supplies the default")
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"factory_{key}"] = default.factory
+            lines.append(f"        {assign(f'factory_{key}()')}")
+        else:
+            namespace[f"default_{key}"] = default
+            lines.append(f"        {assign(f'default_{key}')}")
+        lines += ["    elif value is None:", f"        {assign('None')}"]
+    for condition, expression in field.shape.fast_branches(key, namespace):
+        lines.append(f"    elif {condition}:" if condition is not None else "    else:")
+        lines.append(f"        {assign(expression)}")
+        if condition is None:
+            return lines
+    return [*lines, "    else:", "        raise Mismatch"]
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
@@ -265,104 +739,244 @@ def _assign_extra(direct: bool, value: str) -> str:
     return f"set_extra(obj, {value})" if direct else f"kwargs['extra'] = {value}"
 
 
-def _field_lines(
-    conv: cattrs.Converter,
-    field: attrs.Attribute[Any],
-    index: int,
-    wire: str,
-    assign: Callable[[str], str],
-    namespace: dict[str, Any],
-    class_name: str,
-    direct: bool,
-) -> list[str]:
-    """The source that reads one field from ``data`` and assigns it (or its default)."""
-    default = field.default
-    lines: list[str] = []
-    if default is None:
-        lines.append(f"    value = get({wire!r})")  # absent and null both give None
-    else:
-        lines.append(f"    value = get({wire!r}, MISSING)")
-        lines.append("    if value is MISSING:")
-        if default is attrs.NOTHING:
-            namespace[f"missing_{index}"] = f"{class_name}: missing required key {wire!r}"
-            lines.append(f"        raise ValueError(missing_{index})")
-        elif not direct:
-            lines.append("        pass  # the class's __init__ supplies the default")
-        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            namespace[f"factory_{index}"] = default.factory
-            lines.append(f"        {assign(f'factory_{index}()')}")
+# --- the lenient path ------------------------------------------------------------------------
+
+
+def _lenient_model(data: Any, cls: type[Model], ctx: _Context, path: str) -> Model:
+    """``data`` as ``cls`` under the policy; :class:`_NoFit` when it cannot be one."""
+    if not isinstance(data, Mapping):
+        raise _NoFit(path, f"expected an object for {cls.__name__}, got {json_type(data)}")
+    plan = _plan(cls)
+    get = data.get
+    events = ctx.events
+    values: list[Any] = []
+    for field in plan.fields:
+        raw = get(field.wire, _MISSING)
+        if type(raw) is field.exact:  # most values of an odd answer are not odd: no detour
+            values.append(raw)
+        elif raw is None or raw is _MISSING:
+            if field.required:
+                state = "missing" if raw is _MISSING else "null"
+                raise _NoFit(f"{path}.{field.name}", f"required value is {state}")
+            values.append(raw)
         else:
-            namespace[f"default_{index}"] = default
-            lines.append(f"        {assign(f'default_{index}')}")
-        lines.append("    elif value is None:")
-    if default is None:
-        lines.append("    if value is None:")
-    lines.append(f"        {assign('None')}")
-    lines += _convert_lines(conv, field, index, assign, namespace)
-    return lines
-
-
-def _convert_lines(
-    conv: cattrs.Converter,
-    field: attrs.Attribute[Any],
-    index: int,
-    assign: Callable[[str], str],
-    namespace: dict[str, Any],
-) -> list[str]:
-    """The branches that convert a present, non-null value of one field."""
-    enum_type = field.metadata.get("enum")
-    if enum_type is not None:
-        # A known value maps to its member directly (what ``coerce`` returns, minus the
-        # ``EnumMeta.__call__`` machinery); anything else goes through ``coerce``.
-        namespace[f"enum_{index}"] = enum_type
-        namespace[f"members_{index}"] = enum_type._value2member_map_
-        return [
-            "    elif isinstance(value, str):",
-            f"        member = members_{index}.get(value)",
-            f"        {assign(f'enum_{index}.coerce(value) if member is None else member')}",
-            "    else:",
-            f"        {assign('value')}",
-        ]
-    ftype = field.type
-    inner = _optional_inner(ftype)
-    if inner is not None:
-        ftype = inner  # None never reaches the hook: it is handled above
-    hook = conv.get_structure_hook(ftype)
-    if hook is _identity:
-        return ["    else:", f"        {assign('value')}"]
-    namespace[f"type_{index}"] = ftype
-    lines = []
-    inline = _INLINE_TYPE_CHECKS.get(hook)
-    if inline is not None:
-        lines += [f"    elif type(value) is {inline}:", f"        {assign('value')}"]
-    if hook is _structure_datetime:  # call the parser itself: one call less per datetime
-        namespace["parse_datetime"] = parse_datetime
-        return [*lines, "    else:", f"        {assign('parse_datetime(value)')}"]
-    namespace[f"hook_{index}"] = hook
-    return [*lines, "    else:", f"        {assign(f'hook_{index}(value, type_{index})')}"]
-
-
-converter = _build_converter()
-
-
-_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
-
-
-def structure(data: Any, cls: type[T]) -> T:
-    """Structure decoded JSON into ``cls``; a mismatch raises :class:`ResponseDecodeError`."""
+            values.append(_field_value(field, raw, ctx, path, events))
+    extra = {key: value for key, value in data.items() if key not in plan.known}
+    _note_unknown(events, plan.name, extra)
     try:
-        hook = _hooks.get(cls)
-        if hook is None:  # cattrs' dispatch, once per type
-            hook = _hooks[cls] = converter.get_structure_hook(cls)
-        result: T = hook(data, cls)
+        return plan.build(values, extra)
+    except Exception as exc:  # a converter of the class refused the values
+        raise _NoFit(path, f"cannot build {cls.__name__}: {type(exc).__name__}") from None
+
+
+def _field_value(
+    field: _FieldPlan, raw: Any, ctx: _Context, path: str, events: list[ShapeEvent]
+) -> Any:
+    """A present, non-null field value: exactly its shape as is, else under the policy."""
+    mark = len(events)
+    try:
+        return field.shape.fast(raw, events)  # the same result the lenient reading would give
+    except Exception:
+        del events[mark:]  # unknown keys of a nested object: counted again below
+    return _slot(field.shape, raw, ctx, f"{path}.{field.name}", field.place, field.required, True)
+
+
+def _slot(
+    shape: _Shape,
+    raw: Any,
+    ctx: _Context,
+    path: str,
+    place: str,
+    required: bool,
+    field: bool,
+) -> Any:
+    """One present, non-null value of a field (``field``) or of a list/object item in it.
+
+    A value that does not fit is kept as received (counted ``kept_raw`` at ``place``) unless
+    the field is required or the structuring strict, where :class:`_NoFit` goes on up.
+    """
+    if field and not required and shape.empty_is_none and isinstance(raw, str) and not raw:
+        ctx.coerced(place, "empty string to null")
+        return None
+    mark = len(ctx.events)
+    try:
+        return shape.lenient(raw, ctx, path, place)
+    except _NoFit as no_fit:
+        if required or ctx.strict:
+            raise
+        del ctx.events[mark:]  # what was coerced inside a value now kept raw did not happen
+        why = no_fit.reason if no_fit.path == path else f"{no_fit.path}: {no_fit.reason}"
+        ctx.events.append((place, KEPT_RAW, why))
+        return raw
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def structure(
+    data: Any, cls: type[T], *, strict: bool = False, report: ShapeReport | None = None
+) -> T:
+    """Structure decoded JSON into ``cls`` under the parsing policy (docs/parsing.md).
+
+    ``strict`` raises for what the lenient policy keeps as received; ``report`` counts the
+    lenient events. A required value missing, null or unusable, or (strict) any value that does
+    not fit, raises :class:`ResponseDecodeError` naming its path (``Load.data_table.id``).
+    """
+    fast = _FAST.get(cls)
+    if fast is None:
+        fast = _fast_function(cls)
+    if report is None:
+        try:
+            result: T = fast(data, None)
+        except Exception:  # not exactly the declared shape: the lenient path says what differs
+            result = _structure_leniently(data, cls, strict, None)
         return result
-    except Exception as exc:  # cattrs raises many kinds; the caller needs one typed error
-        raise ResponseDecodeError(
-            f"response does not match {getattr(cls, '__name__', cls)}: {_describe(exc)}",
-        ) from exc  # no snippet: response bodies may carry secrets (webhook endpoint secrets)
+    sink: list[ShapeEvent] = []
+    try:
+        result = fast(data, sink)
+    except Exception:
+        return _structure_leniently(data, cls, strict, report)  # type: ignore[no-any-return]
+    if sink:
+        report.record(sink)
+    return result
+
+
+def _structure_leniently(data: Any, cls: Any, strict: bool, report: ShapeReport | None) -> Any:
+    name = getattr(cls, "__name__", str(cls))
+    if not (isinstance(cls, type) and issubclass(cls, Model)):
+        try:
+            return converter.structure(data, cls)
+        except Exception as exc:  # cattrs raises many kinds; the caller needs one typed error
+            raise ResponseDecodeError(f"response does not match {name}: {_describe(exc)}") from exc
+    ctx = _Context(strict)
+    try:
+        result = _lenient_model(data, cls, ctx, name)
+    except _NoFit as no_fit:
+        # No value in the message: response bodies may carry secrets (webhook endpoint secrets).
+        raise ResponseDecodeError(f"response does not match {name}: {no_fit}") from None
+    if report is not None and ctx.events:
+        report.record(ctx.events)
+    return result
+
+
+def structure_items(
+    items: list[Any],
+    cls: type[T],
+    *,
+    strict: bool = False,
+    report: ShapeReport | None = None,
+    path: str = "results",
+) -> list[Any]:
+    """Structure the items of a list one by one (a page's ``results``).
+
+    Lenient: an item that cannot be made into ``cls`` at all (not an object, or a required
+    value unusable) is kept as received and counted ``kept_raw`` under the model's name, so one
+    odd item never fails the list. Strict: it raises, naming the item (``results[3].status``).
+    """
+    fast = _FAST.get(cls)
+    if fast is None:
+        fast = _fast_function(cls)
+    structured: list[Any] = []
+    append = structured.append
+    if report is None:
+        for item in items:
+            try:
+                append(fast(item, None))
+            except Exception:  # this item differs: only it takes the lenient path
+                append(_item_leniently(item, cls, len(structured), strict, None, path))
+        return structured
+    sink: list[ShapeEvent] = []
+    for item in items:
+        mark = len(sink)
+        try:
+            append(fast(item, sink))
+        except Exception:
+            del sink[mark:]
+            append(_item_leniently(item, cls, len(structured), strict, report, path))
+    if sink:
+        report.record(sink)
+    return structured
+
+
+def _item_leniently(
+    item: Any, cls: Any, index: int, strict: bool, report: ShapeReport | None, path: str
+) -> Any:
+    name = getattr(cls, "__name__", str(cls))
+    ctx = _Context(strict)
+    where = f"{path}[{index}]"
+    try:
+        if isinstance(cls, type) and issubclass(cls, Model):
+            value: Any = _lenient_model(item, cls, ctx, where)
+        else:
+            value = _OtherShape(cls).lenient(item, ctx, where, name)
+    except _NoFit as no_fit:
+        if strict:
+            raise ResponseDecodeError(f"response does not match {name}: {no_fit}") from None
+        ctx.events = [(name, KEPT_RAW, f"{no_fit.path}: {no_fit.reason}")]
+        value = item
+    if report is not None and ctx.events:
+        report.record(ctx.events)
+    return value
 
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, cattrs.BaseValidationError) and exc.exceptions:
         return "; ".join(_describe(e) for e in exc.exceptions)
     return str(exc) or type(exc).__name__
+
+
+# --- cattrs, for types that are not models ---------------------------------------------------
+
+
+def _parse_date(value: Any, _: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    raise ValueError(f"expected a date string, got {type(value).__name__}")
+
+
+def _identity(value: Any, _: Any) -> Any:
+    return value
+
+
+def _strict_str(value: Any, _: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if is_number(value):
+        return str(value)
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+def _strict_int(value: Any, _: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"expected an integer, got {type(value).__name__}")
+
+
+def _strict_bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected a boolean, got {type(value).__name__}")
+
+
+def _build_converter() -> cattrs.Converter:
+    """A cattrs converter for the types around the models (``list[Load]``, a bare ``int``)."""
+    conv = cattrs.Converter()
+    conv.register_structure_hook(dt.datetime, lambda value, _: parse_datetime(value))
+    conv.register_structure_hook(dt.date, _parse_date)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(bool, _strict_bool)
+    # A predicate, not register(Any): cattrs on Python 3.10 rejects typing.Any as a class.
+    conv.register_structure_hook_func(lambda t: t is Any, _identity)
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and issubclass(t, Model),
+        lambda t: lambda data, _: structure(data, t),
+    )
+    return conv
+
+
+converter = _build_converter()

@@ -64,4 +64,10 @@ class DataTable(Model):
     @property
     def selected_field_names(self) -> list[str]:
         """Names of the fields currently delivered (``selected`` not false)."""
-        return [f.name for f in self.fields or () if f.name and f.selected is not False]
+        # Fields or items the API sent in another shape are kept as received: skip them.
+        fields = self.fields if isinstance(self.fields, list) else ()
+        return [
+            f.name
+            for f in fields
+            if isinstance(f, DataTableField) and f.name and f.selected is not False
+        ]

@@ -28,7 +28,9 @@ class DataSource(Model):
     @property
     def all_categories(self) -> list[str]:
         """Every category from ``categories`` and ``category``, without duplicates."""
-        found = list(self.categories or ())
+        categories = self.categories
+        # A category string kept as received (the API sent no list) is one category.
+        found = [categories] if isinstance(categories, str) else list(categories or ())
         if self.category is not None and self.category not in found:
             found.append(self.category)
         return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -35,10 +35,14 @@ class WebhookEventType(OpenEnum):
     EXTRACTION_PAUSED = "extraction_paused"
 
 
-def _event_types(value: Iterable[Any] | None) -> list[Any] | None:
-    """Known event names become :class:`WebhookEventType` members, unknown ones stay strings."""
-    if value is None:
-        return None
+def _event_types(value: Any) -> Any:
+    """Known event names become :class:`WebhookEventType` members, unknown ones stay strings.
+
+    Any other value (``None``, a string, an object, a number) is kept as it is: a string read
+    item by item would become a list of its characters.
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value
     return [WebhookEventType.coerce(item) for item in value]
 
 
