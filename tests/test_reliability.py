@@ -172,13 +172,13 @@ def test_close_and_runner_close_leave_no_loop_thread(sandbox_thread: SandboxThre
     token = sandbox_thread.sync(sandbox_thread.sandbox.mint_token)
     client = Improvado(token=token, base_url=sandbox_thread.base_url, retry=0)
     assert client.loads.get(3001).id == 3001
-    assert _loop_threads()
+    assert _loop_threads() == []  # the calling thread drove the loop itself: no thread hop
     client.close()
     default_runner().close()
     assert _loop_threads() == []
     default_runner().close()  # idempotent
     with Improvado(token=token, base_url=sandbox_thread.base_url, retry=0) as again:
-        assert again.loads.get(3001).id == 3001  # a later call starts a new loop thread
+        assert again.loads.get(3001).id == 3001  # a later call drives a new loop
     default_runner().close()
     assert _loop_threads() == []
 
