@@ -28,6 +28,9 @@ from improvado_async.testing import SandboxThread
 
 from .cli_support import improvado_command, run_cli, sandbox_env
 
+#: Each test runs real subprocesses (seconds apiece): deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[SandboxThread]:

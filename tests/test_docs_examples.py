@@ -18,6 +18,9 @@ import pytest
 from improvado_async.testing import SandboxThread
 from tests.docs_runner import Block, blocks, pages, shell_script
 
+#: Each test runs real subprocesses (seconds apiece): deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 BLOCK_TIMEOUT = 120.0  # generous: a CLI block makes several calls on a loaded machine
 PARALLEL = 8
 RUNNER = Path(__file__).with_name("docs_runner.py")

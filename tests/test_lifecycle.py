@@ -240,6 +240,7 @@ def test_forked_child_can_call(sync_client: Improvado, threaded_sandbox: Sandbox
     assert sync_client.loads.get(3001).id == 3001
 
 
+@pytest.mark.slow
 async def test_post_with_read_timeout_is_sent_once(sandbox: Sandbox) -> None:
     sandbox.add_fault("POST", "/api/v3/loads", latency=1.0, status=None)
     table = sandbox.state.data_tables(sandbox.workspace_id)[0].id

@@ -91,6 +91,7 @@ def _interrupt_when_request_arrives(proc: subprocess.Popen[str], st: SandboxThre
 # -- 1. Ctrl-C during a sync call ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_the_request_and_raises_keyboard_interrupt(
     sandbox_thread: SandboxThread,
 ) -> None:
@@ -137,6 +138,7 @@ def test_ctrl_c_cancels_the_request_and_raises_keyboard_interrupt(
     assert [r.status for r in listed] == [None]
 
 
+@pytest.mark.slow
 def test_uncaught_ctrl_c_exits_with_only_the_keyboard_interrupt_traceback(
     sandbox_thread: SandboxThread,
 ) -> None:
@@ -290,6 +292,7 @@ class _Counter(logging.Handler):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+@pytest.mark.slow
 async def test_soak_mixed_calls_with_injected_faults() -> None:
     fds_start = _open_fds()
     retries = _Counter()
