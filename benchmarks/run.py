@@ -26,6 +26,7 @@ BENCHMARKS = {
     "list_pagination": "benchmarks.list_pagination",
     "import_time": "benchmarks.import_time",
     "token_single_flight": "benchmarks.token_single_flight",
+    "redis_limiter": "benchmarks.redis_limiter",
 }
 
 
