@@ -119,12 +119,16 @@ if TYPE_CHECKING:
         WebhookEventType,
         Workspace,
     )
+    from .models._shape import (
+        ShapeReport,
+    )
     from .pagination import (
         AsyncPaginator,
     )
 
 
 _LAZY: dict[str, str] = {
+    "ShapeReport": ".models._shape",
     "InMemoryTokenCache": "._transport.token_cache",
     "TokenCache": "._transport.token_cache",
     "LocalRateLimiter": "._transport.ratelimit",
@@ -294,6 +298,7 @@ __all__ = [
     "RunFailedError",
     "RunPolicy",
     "ServerError",
+    "ShapeReport",
     "TemplatePreview",
     "TemplateTreeNode",
     "TemplateValidation",

@@ -94,6 +94,7 @@ from improvado_async.models import (
     WebhookEventType,
     Workspace,
 )
+from improvado_async.models._shape import ShapeReport
 
 from ._generated.client import Improvado
 from ._paginator import Paginator
@@ -175,6 +176,7 @@ __all__ = [
     "RunFailedError",
     "RunPolicy",
     "ServerError",
+    "ShapeReport",
     "TemplatePreview",
     "TemplateTreeNode",
     "TemplateValidation",
