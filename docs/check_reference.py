@@ -18,6 +18,10 @@ PUBLIC_MODULES = [
     "improvado_async.testing",
     "improvado_async.cli",
     "improvado_async.demo",
+    "improvado_async.doctor",
+    "improvado_async.pytest_plugin",
+    "improvado_async.contrib.otel",
+    "improvado_async.contrib.redis",
 ]
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RunFailedError",
     "ServerError",
+    "StoreError",
     "UnprocessableEntityError",
     "ValidationError",
     "WaitTimeoutError",
@@ -103,6 +104,19 @@ class PaginationError(ImprovadoError):
         super().__init__(message)
         self.page = page
         self.reason = reason
+
+
+class StoreError(ImprovadoError):
+    """Redis failed and the store was created with ``on_store_error="raise"``.
+
+    ``store`` names the store's class and ``operation`` the step that failed; the redis-py
+    exception is chained (``__cause__``). The message never holds a token or a password.
+    """
+
+    def __init__(self, message: str, *, store: str = "", operation: str = "") -> None:
+        super().__init__(message)
+        self.store = store
+        self.operation = operation
 
 
 class WaitTimeoutError(ImprovadoError, TimeoutError):

@@ -66,7 +66,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 from .._secret import Secret
 from .._transport.ratelimit import LocalRateLimiter, _check_rate
 from .._transport.token_cache import InMemoryTokenCache
-from ..errors import APITimeoutError, ConfigurationError, ImprovadoError
+from ..errors import APITimeoutError, ConfigurationError, StoreError
 from ..webhooks import ClaimResult, InMemoryIdempotencyStore
 
 __all__ = ["RedisIdempotencyStore", "RedisRateLimiter", "RedisTokenCache", "StoreError"]
@@ -154,19 +154,6 @@ if not state then
 end
 return state
 """
-
-
-class StoreError(ImprovadoError):
-    """Redis failed and the store was created with ``on_store_error="raise"``.
-
-    ``store`` names the store's class and ``operation`` the step that failed; the redis-py
-    exception is chained (``__cause__``). The message never holds a token or a password.
-    """
-
-    def __init__(self, message: str, *, store: str = "", operation: str = "") -> None:
-        super().__init__(message)
-        self.store = store
-        self.operation = operation
 
 
 # -- configuration ----------------------------------------------------------------------------
