@@ -136,10 +136,9 @@ def _proxy_from_env(base_url: str) -> dict[str, Any]:
         proxy, proxy_auth = get_env_proxy_for_url(URL(base_url))
     except LookupError:  # NO_PROXY covers it, or no proxy is set for its scheme
         return {}
-    options: dict[str, Any] = {"proxy": proxy}
-    if proxy_auth is not None:
-        options["proxy_auth"] = proxy_auth
-    return options
+    if proxy_auth is not None:  # in the URL: aiohttp 3.14 deprecates proxy_auth=
+        proxy = proxy.with_user(proxy_auth.login).with_password(proxy_auth.password)
+    return {"proxy": proxy}
 
 
 _warned_unverified = False
