@@ -244,7 +244,7 @@ class _Driver:
         self.submitter.attach()
         self.lock = threading.Lock()
         self.leader: _Call[Any] | None = None
-        self.followers: dict[_Call[Any], None] = {}  # insertion-ordered: first come, first led
+        self.followers: dict[_Call[Any], None] = {}  # insertion-ordered
         self.closed = False  # no new calls: they go to a new driver
         self._close_when_idle = False  # the last leader closes the loop
         self._idle_since = time.monotonic()
@@ -262,12 +262,16 @@ class _Driver:
                 call.context = contextvars.copy_context()
                 call.notify = waker.signal
                 self.followers[call] = None
-                # Under the lock: a call registered before a close is queued before its drain.
-                self.submitter.submit(call.start)
+                # Queued under the lock: a call registered before a close is queued before its
+                # drain. The loop is woken after it (os.write lets other threads run, and they
+                # would find the lock held).
+                self.submitter.enqueue(call.start)
             else:
                 self.leader = call
                 waker = None
         if waker is not None:
+            if self.submitter.pipe_fd is not None:  # else call_soon_threadsafe woke the loop
+                self.submitter.wake()
             return self._follow(call, waker)
         self._drive(call, start=True)
         return call.outcome()
@@ -419,19 +423,24 @@ class _Driver:
 
     def _release(self) -> None:
         """Hand leadership to a follower whose call is unfinished, or leave the loop idle."""
+        successor: _Call[Any] | None = None
         close = False
         with self.lock:
             self._idle_since = time.monotonic()
-            for follower in self.followers:
+            # The newest call first: it has the longest to run, so the loop changes hands least.
+            for follower in reversed(self.followers):
                 if not follower.finished:
-                    self.leader = follower
-                    follower.notify()  # its waker: wake up and drive
-                    return
-            self.leader = None
-            if self._close_when_idle:  # followers left only have their results to collect
-                self.leader = _CLOSING
-                close = True
-        if close:
+                    successor = self.leader = follower
+                    break
+            else:
+                self.leader = None
+                if self._close_when_idle:  # followers left only have their results to collect
+                    self.leader = _CLOSING
+                    close = True
+        if successor is not None:
+            # Its waker: wake up and drive. Outside the lock, which the woken thread takes first.
+            successor.notify()
+        elif close:
             self.loop.close()
 
     def close_when_idle(self) -> None:
@@ -491,11 +500,16 @@ class _Submitter:
 
     def submit(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` on the loop soon (thread-safe), whoever drives it."""
+        self.enqueue(callback)
+        if self._pipe is not None:  # call_soon_threadsafe woke the loop already
+            self.wake()
+
+    def enqueue(self, callback: Callable[[], object]) -> None:
+        """Queue ``callback`` for the loop's next wake-up (thread-safe; ``wake`` it after)."""
         if self._pipe is None:
             self.loop.call_soon_threadsafe(callback)
-            return
-        self._queue.append(callback)
-        self.wake()
+        else:
+            self._queue.append(callback)
 
     def wake(self) -> None:
         """End the loop's wait for I/O (thread-safe, and safe in a signal handler)."""
