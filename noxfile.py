@@ -27,7 +27,7 @@ nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).parent
 LOWEST_PYTHON = "3.10"
 E2E_PYTHONS = ("3.10", "3.13")
-# Printed by the matrix sessions, so a log says which versions a run actually tested.
+# Logged by the matrix sessions, so a log says which versions a run actually tested.
 REPORTED_DISTRIBUTIONS = ("aiohttp", "attrs", "cattrs", "tenacity", "yarl", "multidict")
 
 
@@ -120,8 +120,11 @@ def _report_versions(session: nox.Session) -> None:
     """Log the Python and dependency versions this session runs the tests on."""
     session.run("python", "--version")
     frozen = session.run("python", "-m", "pip", "list", "--format=freeze", silent=True)
-    wanted = {f"{name}==" for name in REPORTED_DISTRIBUTIONS}
-    pins = [line for line in str(frozen).splitlines() if line.partition("==")[0] + "==" in wanted]
+    pins = [
+        line
+        for line in str(frozen).splitlines()
+        if line.partition("==")[0].lower() in REPORTED_DISTRIBUTIONS
+    ]
     session.log("tested with " + ", ".join(pins))
 
 
