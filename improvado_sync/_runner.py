@@ -270,8 +270,6 @@ class _Driver:
                 self.leader = call
                 waker = None
         if waker is not None:
-            if self.submitter.pipe_fd is not None:  # else call_soon_threadsafe woke the loop
-                self.submitter.wake()
             return self._follow(call, waker)
         self._drive(call, start=True)
         return call.outcome()
@@ -372,10 +370,16 @@ class _Driver:
         deadline: float | None = None  # on time.monotonic(), the loop's clock
         interrupt: BaseException | None = None
         clean = False  # no signal can still be due to the waker
+        wake = self.submitter.pipe_fd is not None  # else call_soon_threadsafe woke the loop
         try:
             while True:
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
+                    if wake:
+                        # Woken from here, inside the handler: the os.write lets the loop run the
+                        # call at once, and a Ctrl-C it provokes must find the handler in place.
+                        wake = False
+                        self.submitter.wake()
+                    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                     signalled = waker.wait(timeout)
                 except BaseException as exc:  # Ctrl-C while waiting
                     if interrupt is not None:
