@@ -66,6 +66,10 @@ _main = [threading.main_thread().ident]  # the thread that runs Python signal ha
 _INHERITED: list[object] = []
 
 
+# What Driver.run did with a call: undone if interrupted before the call was led or followed.
+_NONE, _LEADING, _FOLLOWING = object(), object(), object()
+
+
 class _DriverClosed(Exception):
     """Raised by ``_Driver.run`` before it took the coroutine: the runner was closed meanwhile."""
 
@@ -154,16 +158,18 @@ class Runner:
         thread.start()
         try:
             waker.wait()
+            while not box.finished:  # woken by a signal a withdrawn call left behind
+                waker.wait()
         except BaseException:
             # Ctrl-C while waiting: cancel the call and wait for the cancellation to land.
-            consumed = False
             try:
                 if not box.finished:
                     box.cancel()
-                    consumed = waker.wait(timeout=_CANCEL_GRACE)
+                    deadline = time.monotonic() + _CANCEL_GRACE
+                    while not box.finished and waker.wait(max(0.0, deadline - time.monotonic())):
+                        pass
             finally:
-                if not consumed:  # its signal may be pending or still to come: never reuse it
-                    _abandon_thread_waker(waker)
+                _abandon_thread_waker(waker)  # its signal may be pending or still to come
             raise
         return box.outcome()
 
@@ -250,29 +256,63 @@ class _Driver:
         self._idle_since = time.monotonic()
         self._interruptible: _Call[Any] | None = None  # the main thread's call while it leads
 
-    def run(self, coro: Coroutine[Any, Any, T], *, closing: bool = False) -> T:
+    def run(
+        self,
+        coro: Coroutine[Any, Any, T],
+        *,
+        closing: bool = False,
+        deadline: float | None = None,
+    ) -> T:
         """Run ``coro`` as leader or follower; raises ``_DriverClosed`` when closed (unless
-        ``closing``: the close's own call)."""
+        ``closing``: the close's own call). With a ``deadline`` (``time.monotonic()``) the call
+        is abandoned when it passes, and ``TimeoutError`` raised."""
         call: _Call[T] = _Call(coro, self.loop)
-        with self.lock:
-            if self.closed and not closing:
-                raise _DriverClosed
-            if self.leader is not None:
-                waker = _thread_waker()
-                call.context = contextvars.copy_context()
-                call.notify = waker.signal
-                self.followers[call] = None
-                # Queued under the lock: a call registered before a close is queued before its
-                # drain. The loop is woken after it (os.write lets other threads run, and they
-                # would find the lock held).
-                self.submitter.enqueue(call.start)
-            else:
-                self.leader = call
-                waker = None
-        if waker is not None:
-            return self._follow(call, waker)
-        self._drive(call, start=True)
-        return call.outcome()
+        waker: _PipeWaker | _LockWaker | None = None
+        role = _NONE
+        try:
+            with self.lock:
+                if self.closed and not closing:
+                    raise _DriverClosed
+                if self.leader is None:
+                    self.leader = call
+                    role = _LEADING
+                else:
+                    waker = _thread_waker()
+                    call.context = contextvars.copy_context()
+                    call.notify = waker.signal
+                    role = _FOLLOWING  # before queueing: undone on the loop's side from here
+                    # Queued under the lock: a call registered before a close is queued before
+                    # its drain. The loop is woken after it (os.write lets other threads run,
+                    # and they would find the lock held).
+                    self.submitter.enqueue(call.start)
+                    self.followers[call] = None
+            if waker is None:
+                self._drive(call, deadline, start=True)
+                return call.outcome()
+            return self._follow(call, waker, deadline)
+        except _DriverClosed:
+            raise  # nothing was done: the caller retries with the coroutine
+        except BaseException:
+            # Ctrl-C before _drive or _follow took charge (an interrupt lands at any function
+            # call): undo what was done here, or the loop would be left without a leader or
+            # handed to a call nobody waits for, and every other caller would wait forever.
+            if not call.owned:
+                self._undo(call, role, waker)
+            raise
+
+    def _undo(self, call: _Call[Any], role: object, waker: _PipeWaker | _LockWaker | None) -> None:
+        """Withdraw a call interrupted before it was led or followed."""
+        call.notify = _ignore
+        if role is _FOLLOWING:  # queued: cancelled on the loop, after its start
+            with contextlib.suppress(RuntimeError):  # the loop was closed
+                self.submitter.submit(call.cancel)
+            self._leave(call)
+            if waker is not None:  # a hand-over signal may be due to it
+                _abandon_thread_waker(waker)
+            return
+        call.cancel()  # not started: closes the coroutine
+        if role is _LEADING:
+            self._release()
 
     def _drive(
         self, call: _Call[Any], deadline: float | None = None, *, start: bool = False
@@ -290,6 +330,7 @@ class _Driver:
         timer: asyncio.TimerHandle | None = None
         interrupt: BaseException | None = None
         try:
+            call.owned = True  # from here on, this method unwinds the call (see run)
             call.notify = loop.stop  # the coroutine's last step ends run_forever
             if _getsignal(_SIGINT) is _default_int_handler and threading.get_ident() == _main[0]:
                 # Ctrl-C must not raise inside the loop (in another thread's callback, say):
@@ -361,17 +402,20 @@ class _Driver:
         self.loop.stop()
         self.submitter.wake()  # if the loop is waiting for I/O
 
-    def _follow(self, call: _Call[T], waker: _PipeWaker | _LockWaker) -> T:
+    def _follow(
+        self, call: _Call[T], waker: _PipeWaker | _LockWaker, deadline: float | None = None
+    ) -> T:
         """Wait for another thread to drive ``call``, or drive it once leadership is handed over.
 
         Ctrl-C (or another asynchronous exception) while waiting requests the cancellation and
         waits up to ``_CANCEL_GRACE`` for it to land before re-raising.
         """
-        deadline: float | None = None  # on time.monotonic(), the loop's clock
+        # ``deadline``: on time.monotonic(), the loop's clock
         interrupt: BaseException | None = None
         clean = False  # no signal can still be due to the waker
         wake = self.submitter.pipe_fd is not None  # else call_soon_threadsafe woke the loop
         try:
+            call.owned = True  # from here on, this method unwinds the call (see run)
             while True:
                 try:
                     if wake:
@@ -385,7 +429,8 @@ class _Driver:
                     if interrupt is not None:
                         raise  # a second one: stop waiting
                     interrupt = exc
-                    deadline = time.monotonic() + _CANCEL_GRACE
+                    grace = time.monotonic() + _CANCEL_GRACE
+                    deadline = grace if deadline is None else min(deadline, grace)
                     if not call.finished:
                         call.cancelling = True
                         with contextlib.suppress(RuntimeError):  # the loop was closed
@@ -462,8 +507,11 @@ class _Driver:
         with self.lock:
             self.closed = True
         if not exiting:
+            # Bounded: a leader that does not unwind (a callback that never returns, or a
+            # thread stopped in a debugger) must not hang close(); it closes the loop itself.
+            deadline = time.monotonic() + 2 * _CANCEL_GRACE
             with contextlib.suppress(Exception):  # a hung cleanup: close what can be closed
-                self.run(_drain(), closing=True)
+                self.run(_drain(), closing=True, deadline=deadline)
         with self.lock:
             if self.leader is not None:  # a call that ignored its cancellation, still driven
                 if not exiting:
@@ -566,6 +614,8 @@ class _Call(Generic[T]):
         "interrupted",
         "loop",
         "notify",
+        "owned",
+        "running",
         "task",
         "value",
     )
@@ -582,6 +632,8 @@ class _Call(Generic[T]):
         self.interrupted = False  # Ctrl-C while the calling thread led
         self.cancelling = False  # cancellation requested
         self.expired = False  # its deadline passed while the calling thread led
+        self.owned = False  # _drive or _follow has taken charge of unwinding it
+        self.running = False  # its task has taken its first step
 
     def start(self) -> None:
         """Create the call's task (on the loop's side: the leader, or a loop callback)."""
@@ -600,7 +652,10 @@ class _Call(Generic[T]):
         if self.finished:
             return
         if self.task is not None:
-            self.task.cancel()
+            # A task cancelled before its first step never runs its coroutine's body, so the
+            # call would never be marked finished: its first step sees ``cancelling`` instead.
+            if self.running:
+                self.task.cancel()
             return
         coro, self.coro = self.coro, None
         if coro is not None:
@@ -616,6 +671,8 @@ class _Call(Generic[T]):
 
     def outcome(self) -> T:
         """The coroutine's return value, or its exception raised in the calling thread."""
+        if not self.finished:
+            raise TimeoutError("improvado_sync abandoned a call that outlasted its deadline")
         error = self.error
         if error is not None:
             self.error = None  # no reference cycle through the traceback
@@ -640,6 +697,10 @@ async def _run_and_signal(coro: Coroutine[Any, Any, T], call: _Call[T]) -> None:
     KeyboardInterrupt raised inside the coroutine cannot stop the loop.
     """
     try:
+        call.running = True
+        if call.cancelling:  # cancelled before this first step: never run it
+            coro.close()
+            raise asyncio.CancelledError
         call.value = await coro
     except BaseException as exc:  # handed over, raised by the caller
         call.error = exc
@@ -764,6 +825,9 @@ async def _anext(iterator: AsyncIterator[T]) -> T:
 
 async def _drain() -> None:
     """Cancel every other task of the running loop, wait for them, close async generators."""
+    # Let tasks created before this one take their first step: a task cancelled before it
+    # never runs its coroutine's body (a call's would never be marked finished).
+    await asyncio.sleep(0)
     current = asyncio.current_task()
     pending = [task for task in asyncio.all_tasks() if task is not current]
     for task in pending:

@@ -485,3 +485,94 @@ def test_a_child_forked_while_the_main_thread_leads_gets_plain_ctrl_c_back(
     forker.join()
     assert child["answer"] == b"ok"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored here too
+
+
+def _call_from_another_thread(runner: Runner) -> list[tuple[int, int]]:
+    """A call from a new (daemon) thread; its result, or [] if it did not end within 5 s."""
+    result: list[tuple[int, int]] = []
+    thread = threading.Thread(target=lambda: result.append(runner.run(where())), daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    return result
+
+
+def test_ctrl_c_before_the_leader_takes_charge_leaves_the_loop_to_others(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drive = _runner._Driver._drive
+
+    def interrupted_on_entry(
+        self: _runner._Driver,
+        call: _runner._Call[object],
+        deadline: float | None = None,
+        *,
+        start: bool = False,
+    ) -> None:
+        if start:  # as if Ctrl-C landed when the call into _drive checked for signals
+            raise KeyboardInterrupt
+        drive(self, call, deadline, start=start)
+
+    runner.run(where())  # the loop exists
+    monkeypatch.setattr(_runner._Driver, "_drive", interrupted_on_entry)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(where())  # its coroutine is closed: no "never awaited" warning either
+    monkeypatch.undo()
+    assert _call_from_another_thread(runner), "the loop was left to a leader that never led"
+
+
+def test_ctrl_c_before_a_follower_takes_charge_withdraws_its_call(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leader = Leader(runner)
+    leader.start()
+    assert leader.started.wait(5)
+    ran: list[str] = []
+
+    async def withdrawn() -> None:
+        ran.append("started")
+        await asyncio.sleep(5)
+        ran.append("finished")
+
+    def interrupted_on_entry(*args: object) -> None:
+        raise KeyboardInterrupt  # as if Ctrl-C landed when the call into _follow checked
+
+    monkeypatch.setattr(_runner._Driver, "_follow", interrupted_on_entry)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(withdrawn())
+    monkeypatch.undo()
+    leader.gate.set()
+    leader.join()
+    assert leader.error is None
+    # The leader did not hand the loop to the withdrawn call (nobody would have driven it).
+    assert _call_from_another_thread(runner), "the loop was handed to a withdrawn call"
+    assert "finished" not in ran  # cancelled on the loop (before or after it started)
+
+
+def test_ctrl_c_while_a_follower_call_is_still_queued_ends_it_before_it_runs(
+    runner: Runner,
+) -> None:
+    blocking = threading.Event()
+
+    async def blocks_the_loop() -> None:
+        blocking.set()
+        time.sleep(0.5)  # the loop runs nothing else meanwhile: the follower's call stays queued
+
+    leader = threading.Thread(target=runner.run, args=(blocks_the_loop(),))
+    leader.start()
+    assert blocking.wait(5)
+    ran: list[str] = []
+
+    async def queued() -> None:
+        ran.append("started")
+
+    timer = threading.Timer(0.2, ctrl_c)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(queued())
+    # Started and cancelled back to back once the loop was free: the call ended there and
+    # then (a task cancelled before its first step never runs its coroutine's body).
+    assert time.monotonic() - started < 2.5  # not the 5 s grace
+    assert ran == []
+    timer.join()
+    leader.join()
