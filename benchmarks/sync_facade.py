@@ -7,10 +7,12 @@ runner's loop itself) and, for comparison, ``Improvado`` on the runner it had be
 which hands every call to a private loop thread (``benchmarks/_thread_runner.py``). The facade
 cost is the difference of the medians, per call, in wall time and in client CPU. For context
 the bare hop is also timed: ``run`` of a coroutine that returns at once (no I/O), on both
-runners. ``vcsw_per_op`` counts voluntary context switches per call (``getrusage``, every thread
-of the process): 1 for the wait for the response, 2 more per hop to another thread and back; it
-does not depend on what else the machine runs, unlike the wall time. Target: facade wall cost
-<= 15 µs per call.
+runners. A fourth variant awaits each call in its own ``loop.run_until_complete`` on the
+reference's loop (no runner, no facade): what entering asyncio once per call costs, which any
+blocking facade over asyncio pays. ``vcsw_per_op`` counts voluntary context switches per call
+(``getrusage``, every thread of the process): 1 for the wait for the response, 2 more per hop to
+another thread and back; it does not depend on what else the machine runs, unlike the wall
+time. Target: facade wall cost <= 15 µs per call.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ NAME = "sync_facade"
 REFERENCE = "async loads.get"
 SYNC = "sync loads.get"
 SYNC_OLD = "sync, loop-thread runner"
+PER_CALL = "async, run_until_complete each"
 METRICS = ("wall_us_per_op", "cpu_us_per_op", "ops_per_s", "vcsw_per_op")
 TARGET_US = 15.0
 HOP = "Runner.run(no-op)"
@@ -78,14 +81,21 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
                 for _ in range(n):
                     sync.loads.get(load_id)
 
+            def per_call_loop(n: int) -> None:
+                for _ in range(n):
+                    loop.run_until_complete(aclient.loads.get(load_id))
+
             loop.run_until_complete(async_loop(200))
             sync_loop(client, 200)
             sync_loop(old, 200)
-            for run, variant in interleaved(runs, [REFERENCE, SYNC, SYNC_OLD]):
+            per_call_loop(200)
+            for run, variant in interleaved(runs, [REFERENCE, SYNC, SYNC_OLD, PER_CALL]):
                 switches = _voluntary_switches()
                 with Measure(variant, run, total) as m:
                     if variant == REFERENCE:
                         loop.run_until_complete(async_loop(total))
+                    elif variant == PER_CALL:
+                        per_call_loop(total)
                     else:
                         sync_loop(client if variant == SYNC else old, total)
                 assert m.segment is not None
@@ -102,7 +112,7 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
             "wall": medians[variant]["wall_us_per_op"] - medians[REFERENCE]["wall_us_per_op"],
             "cpu": medians[variant]["cpu_us_per_op"] - medians[REFERENCE]["cpu_us_per_op"],
         }
-        for variant in (SYNC, SYNC_OLD)
+        for variant in (SYNC, SYNC_OLD, PER_CALL)
     }
 
     runners: dict[str, Runner | LoopThreadRunner] = {HOP: default_runner(), HOP_OLD: old_runner}
@@ -131,6 +141,7 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
         **summary,
         "facade_cost_us": costs[SYNC],
         "facade_cost_us_loop_thread_runner": costs[SYNC_OLD],
+        "loop_entry_per_call_cost_us": costs[PER_CALL],
         "bare_hop": {**hop, "segments": hops},
         "checks": checks,
         "segments": segments,
