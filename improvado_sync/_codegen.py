@@ -260,7 +260,7 @@ def _client_module(services: dict[str, str]) -> str:
         '        return repr(self._async).replace("AsyncImprovado", "Improvado", 1)\n\n'
         "    @property\n"
         "    def async_client(self) -> AsyncImprovado:\n"
-        '        """The underlying async client (runs on the private loop thread)."""\n'
+        '        """The underlying async client (driven by the sync runner)."""\n'
         "        return self._async\n\n" + "\n".join(members) + "\n    def close(self) -> None:\n"
         '        """Close the connection pool (idempotent); views close nothing."""\n'
         "        if self._owner:\n"
@@ -374,7 +374,8 @@ def _client_docstring(cls: ast.ClassDef) -> str:
     summary = (
         "Blocking client of the Improvado Embedded API v3 (generated from AsyncImprovado).\n\n"
         "Same arguments, services and methods as the async client; each call runs on a private\n"
-        "event loop thread. Use it as ``with Improvado(...) as client:`` or call :meth:`close`.\n"
+        "event loop that the calling thread drives itself. Use it as ``with Improvado(...) as\n"
+        "client:`` or call :meth:`close`.\n"
         "It is thread-safe.\n\n"
     )
     return f'    """{textwrap.indent(summary + tail, "    ").lstrip()}\n    """\n'

@@ -522,7 +522,7 @@ class _Driver:
 
 
 class _Submitter:
-    """Hands callbacks to the loop thread: a queue, and a pipe the loop watches to wake up.
+    """Hands callbacks to whichever thread drives the loop: a queue, and a pipe it watches.
 
     ``loop.call_soon_threadsafe`` does the same through the loop's own self-pipe, whose reader
     ends every wake-up by catching a ``BlockingIOError``; this reader reads once and drains the
@@ -872,5 +872,6 @@ def _shutdown() -> None:
         _default.close()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(_shutdown)

@@ -128,3 +128,23 @@ def test_an_interrupted_calls_pipe_is_closed_once_its_task_has_ended(runner: Run
     gc.collect()
     assert open_fds() <= before + 2
     assert open_fds() >= before  # the thread's current pipe is open and in use
+
+
+def test_the_sync_client_imports_and_runs_where_the_platform_has_no_fork_hook() -> None:
+    """Windows has no ``os.register_at_fork``: importing the facade must not need it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os\n"
+        "del os.register_at_fork, os.fork\n"
+        "from improvado_sync import Improvado\n"
+        "from improvado_async.testing import SandboxThread, client_kwargs\n"
+        "with SandboxThread() as sb, Improvado(**client_kwargs(sb)) as c:\n"
+        "    print(c.workspaces.get(sb.workspace_id).id == sb.workspace_id)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

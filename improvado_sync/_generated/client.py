@@ -53,7 +53,8 @@ class Improvado:
     """Blocking client of the Improvado Embedded API v3 (generated from AsyncImprovado).
 
     Same arguments, services and methods as the async client; each call runs on a private
-    event loop thread. Use it as ``with Improvado(...) as client:`` or call :meth:`close`.
+    event loop that the calling thread drives itself. Use it as ``with Improvado(...) as
+    client:`` or call :meth:`close`.
     It is thread-safe.
 
     Args:
@@ -157,7 +158,7 @@ class Improvado:
 
     @property
     def async_client(self) -> AsyncImprovado:
-        """The underlying async client (runs on the private loop thread)."""
+        """The underlying async client (driven by the sync runner)."""
         return self._async
 
     def for_workspace(self, workspace_id: int) -> Improvado:
