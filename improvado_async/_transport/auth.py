@@ -26,6 +26,9 @@ from .token_cache import TokenCache
 __all__ = ["CREATE_TOKEN", "Authenticator", "Scope", "SendMint", "token_fields"]
 
 #: ``POST /api/v3/token``: the one request an authenticator needs sent.
+# Enum members read once: ``Scope.WORKSPACE`` costs an enum-class lookup on every request.
+_WORKSPACE, _BASIC = Scope.WORKSPACE, Scope.BASIC
+
 CREATE_TOKEN = declare("auth.create_token", "POST", "/api/v3/token", scope=Scope.BASIC)
 
 #: Sends a Basic-scoped request of ``operation`` with a JSON ``body``; returns the decoded answer.
@@ -111,7 +114,7 @@ class Authenticator:
         credentials, a cookie, no auth) it returns what :meth:`headers` would, without a
         coroutine. The returned dict is shared: do not modify it.
         """
-        if scope is Scope.WORKSPACE:
+        if scope is _WORKSPACE:
             if self._uses_cookie:
                 return self._cookie_headers()
             token = self._token
@@ -122,7 +125,7 @@ class Authenticator:
                 return None  # idled out: re-mint under the lock
             self._last_used = now
             return self._bearer_headers(token)
-        if scope is Scope.BASIC:
+        if scope is _BASIC:
             return self.basic_headers()
         return {}
 

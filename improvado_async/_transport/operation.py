@@ -48,6 +48,8 @@ def path_id(value: object, name: str) -> str:
     Rendered with ``int.__repr__``: an ``int`` subclass with its own ``__str__`` cannot put
     anything but digits on the wire.
     """
+    if type(value) is int and value >= 0:  # the common case; an exact int prints only digits
+        return str(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(name, f"must be an integer id, got {type(value).__name__}")
     if value < 0:
@@ -93,11 +95,14 @@ class Operation:
     paginated: bool = False
     _literals: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _params: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    _one_id: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         pieces = _PLACEHOLDER.split(self.path)
+        params = tuple(pieces[1::2])
         object.__setattr__(self, "_literals", tuple(pieces[0::2]))
-        object.__setattr__(self, "_params", tuple(pieces[1::2]))
+        object.__setattr__(self, "_params", params)
+        object.__setattr__(self, "_one_id", len(params) == 1 and params[0].endswith("_id"))
 
     @property
     def service(self) -> str:
@@ -124,6 +129,11 @@ class Operation:
         if not params:
             return self.path
         given = values or {}
+        if self._one_id:  # most operations: one integer id, given as an exact int
+            value = given.get(params[0])
+            if type(value) is int and value >= 0:
+                literals = self._literals
+                return literals[0] + str(value) + literals[1]
         literals = self._literals
         parts = [literals[0]]
         for index, name in enumerate(params):

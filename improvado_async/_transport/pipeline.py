@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json as jsonlib
 import logging
 import re
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import attrs
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from .._secret import REDACTED
 from ..config import DEFAULT_MAX_RESPONSE_BYTES, Timeout
@@ -56,6 +57,11 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _FOLLOWED_METHODS = frozenset({"GET", "HEAD"})
 _MAX_REDIRECTS = 3
+_new_request = tuple.__new__
+# Header names pre-folded for the case-insensitive response headers (aiohttp's ``hdrs`` are
+# the same ``istr`` values; that module is not imported before the first request).
+_SET_COOKIE = istr("Set-Cookie")
+_CONTENT_ENCODING = istr("Content-Encoding")
 
 
 class Pipeline:
@@ -141,17 +147,21 @@ class Pipeline:
         headers = _NO_HEADERS
         if extra is not None:
             headers, params, json = _merge_extra(extra, operation, params, json)
-        return Request(
-            operation=operation.name,
-            method=operation.method,
-            url=self.base_url + operation.format_path(path),
-            path_template=operation.path,
-            params=render_query(params),
-            body=None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode(),
-            headers=headers,
-            scope=operation.scope,
-            idempotent=idempotent,
-            timeout=timeout,
+        # tuple.__new__ directly: the named tuple's own __new__ is one more Python frame per call
+        return _new_request(
+            Request,
+            (
+                operation.name,
+                operation.method,
+                self.base_url + operation.format_path(path),
+                operation.path,
+                render_query(params) if params else _NO_PARAMS,
+                None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode(),
+                headers,
+                operation.scope,
+                idempotent,
+                timeout,
+            ),
         )
 
     async def request(
@@ -309,7 +319,7 @@ class Pipeline:
             self._log_redirect(request, status, target)
             hops += 1
             url, params = _split_query(target)
-            current = attrs.evolve(current, url=url, params=params)
+            current = current._replace(url=url, params=params)
             status, headers, body = await self._send(current, auth_headers, deadline, number)
         return status, headers, body
 
@@ -370,7 +380,9 @@ class Pipeline:
         if aiohttp is None:
             _import_aiohttp()
         sessions = self.sessions
-        session = sessions.get()
+        open_request = sessions.opener()
+        if request.body is None and request.method in _BODY_METHODS:
+            open_request = functools.partial(open_request, skip_auto_headers=_NO_CONTENT_TYPE)
         if self._limited:  # a rate-limit permit before a pooled connection is taken
             for limiter in self._limiters(request.operation):
                 await limiter.acquire(deadline)
@@ -392,7 +404,7 @@ class Pipeline:
             started = time.perf_counter()
             hidden: APIError | None = None
             try:
-                async with session.request(
+                async with open_request(
                     request.method,
                     request.url,
                     params=request.params,
@@ -400,27 +412,20 @@ class Pipeline:
                     headers=headers,
                     timeout=client_timeout,
                     allow_redirects=False,
-                    **self.sessions.request_options,
-                    skip_auto_headers=(
-                        _NO_CONTENT_TYPE
-                        if request.body is None and request.method in _BODY_METHODS
-                        else None
-                    ),
                 ) as resp:
+                    content = resp.content
                     if watch is not None:
-                        watch.responded(resp.content)
-                    if "Set-Cookie" in resp.headers:
-                        _redact_set_cookie(resp)
-                    length = resp.content_length
-                    if (
-                        length is not None
-                        and length <= self.max_response_bytes
-                        and "Content-Encoding" not in resp.headers
-                    ):
-                        body = await resp.read()  # exactly Content-Length bytes: within the cap
+                        watch.responded(content)
+                    resp_headers = resp.headers
+                    if _SET_COOKIE in resp_headers:
+                        resp_headers = _redact_set_cookie(resp)
+                    # A small answer usually arrives with its headers: already whole and
+                    # decoded, its size is known without parsing Content-Length.
+                    if content.is_eof() and content.total_bytes <= self.max_response_bytes:
+                        body = await resp.read()
                     else:
                         body = await self._read_body(resp, request)
-                    status, resp_headers = resp.status, resp.headers
+                    status = resp.status
             except BaseException as exc:
                 error = self._transport_error(exc, watch, request, number)
                 if error is None:
@@ -497,11 +502,11 @@ class Pipeline:
             ) from None
 
     async def _read_body(self, resp: aiohttp.ClientResponse, request: Request) -> bytes:
-        """A body that is compressed, chunked or announced past the cap: read while counting
-        the decoded bytes, refused past ``max_response_bytes``."""
+        """A body not yet whole when its headers arrived (large, slow, compressed or chunked):
+        read while counting the decoded bytes, refused past ``max_response_bytes``."""
         cap = self.max_response_bytes
         length = resp.content_length
-        if length is not None and length > cap and "Content-Encoding" not in resp.headers:
+        if length is not None and length > cap and _CONTENT_ENCODING not in resp.headers:
             raise self._too_large(request, resp.status, f"Content-Length is {length}")
         chunks: list[bytes] = []
         size = 0
@@ -672,7 +677,7 @@ class Pipeline:
             )
             err.attempts = number
             raise err
-        response = _response(request, status, headers, body, decoded, number, elapsed)
+        response = Response(status, headers, body, decoded, number, elapsed, request.operation)
         record(response)
         return response
 
@@ -707,24 +712,23 @@ def _parse_body(body: bytes, status: int, method: str, url: str, *, strict: bool
         ) from None
 
 
-def _redact_set_cookie(resp: aiohttp.ClientResponse) -> None:
-    """Replace ``Set-Cookie`` values in the response's headers with ``***``.
+def _redact_set_cookie(resp: aiohttp.ClientResponse) -> CIMultiDictProxy[str]:
+    """Replace ``Set-Cookie`` values in the response's headers with ``***``; the new headers.
 
     The client keeps no cookie jar, so nothing reads them; a ``dts_session_id`` must not show up
     in an error's ``headers``, in ``repr(resp)`` or in a traceback's locals.
     """
-    from multidict import CIMultiDict, CIMultiDictProxy
-
     headers = CIMultiDict(resp.headers)
     count = len(headers.popall("Set-Cookie", []))
     for _ in range(count):
         headers.add("Set-Cookie", REDACTED)
     # ``headers`` reads ``_headers`` through a per-response cache; both are aiohttp's private
     # attributes, so a version that renames them keeps its headers (only less redacted).
-    resp._headers = CIMultiDictProxy(headers)
+    redacted = resp._headers = CIMultiDictProxy(headers)
     cache = getattr(resp, "_cache", None)
     if isinstance(cache, dict):
         cache.pop("headers", None)
+    return redacted
 
 
 def _origin_of(url: str) -> tuple[str, str, int | None]:
@@ -785,7 +789,7 @@ async def _traced_attempt(request: Request, number: int, traces: tuple[CallTrace
             added.update(headers)
     if not added:
         return request
-    return attrs.evolve(request, headers={**request.headers, **added})
+    return request._replace(headers={**request.headers, **added})
 
 
 def _response(
@@ -801,6 +805,7 @@ def _response(
 
 
 _NO_HEADERS: Mapping[str, str] = {}
+_NO_PARAMS: Mapping[str, str] = {}  # shared, never modified: most calls have no query
 _RESERVED_HEADERS = frozenset({"authorization", "cookie", "host", "content-length"})
 
 
