@@ -2,7 +2,8 @@
 
 ``AsyncImprovado(hooks=Hooks(on_response=record))`` calls ``record(event)`` after every
 attempt is answered. A hook may be a plain function or a coroutine function (awaited in line, so
-keep it quick). Events are frozen and never carry credentials; request bodies only with
+keep it quick). Events are named tuples (immutable; ``event._asdict()`` gives a dict for a JSON
+log line) and never carry credentials; request bodies only with
 ``include_bodies=True``. A hook that raises is logged on ``improvado.hooks`` and never breaks the
 call. A client without hooks pays nothing for them.
 """
@@ -12,11 +13,12 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 import attrs
 
+from ._transport.observe import Pending
 from ._transport.request import Request
 
 __all__ = ["ErrorEvent", "Hooks", "RequestEvent", "ResponseEvent", "RetryEvent"]
@@ -24,8 +26,7 @@ __all__ = ["ErrorEvent", "Hooks", "RequestEvent", "ResponseEvent", "RetryEvent"]
 logger = logging.getLogger("improvado.hooks")
 
 
-@attrs.frozen(kw_only=True)
-class RequestEvent:
+class RequestEvent(NamedTuple):
     """An attempt is about to be sent.
 
     Attributes:
@@ -45,8 +46,7 @@ class RequestEvent:
     body: bytes | None = None
 
 
-@attrs.frozen(kw_only=True)
-class ResponseEvent:
+class ResponseEvent(NamedTuple):
     """An attempt was answered (any status, errors included).
 
     Attributes:
@@ -68,8 +68,7 @@ class ResponseEvent:
     elapsed: float
 
 
-@attrs.frozen(kw_only=True)
-class RetryEvent:
+class RetryEvent(NamedTuple):
     """A retry attempt is about to be sent, after its back-off.
 
     Attributes:
@@ -91,8 +90,7 @@ class RetryEvent:
     delay: float
 
 
-@attrs.frozen(kw_only=True)
-class ErrorEvent:
+class ErrorEvent(NamedTuple):
     """A call failed for good (after its retries).
 
     Attributes:
@@ -150,66 +148,88 @@ class HooksObserver:
 
 
 class _HookTrace:
+    """One call as the hooks see it: an event for each report whose hook is set."""
+
     __slots__ = ("_attempts", "_hooks", "_path", "_request", "_started")
+
+    headers = None  # hooks add no header
 
     def __init__(self, hooks: Hooks, request: Request) -> None:
         self._hooks = hooks
         self._request = request
-        self._path = ""
+        self._path: str | None = None
         self._attempts = 0
-        self._started = time.monotonic()
+        # only an ErrorEvent carries the call's elapsed time
+        self._started = 0.0 if hooks.on_error is None else time.monotonic()
 
-    def _common(self) -> dict[str, Any]:
+    def _where(self) -> tuple[str, str, str, str]:
+        """The fields every event starts with: operation, method, path template, path."""
         request = self._request
-        return {
-            "operation": request.operation,
-            "method": request.method,
-            "path_template": request.path_template,
-            "path": self._path,
-        }
+        path = self._path
+        if path is None:  # the path sent, derived once per call and only for an event
+            url = request.url
+            path = self._path = url[url.find("/", url.find("//") + 2) :]
+        return request.operation, request.method, request.path_template, path
 
-    async def attempt(self, number: int, path: str) -> Mapping[str, str] | None:
-        self._path, self._attempts = path, number
+    def attempt(self, number: int, request: Request) -> Pending:
+        self._attempts = number
         hook = self._hooks.on_request
-        if hook is not None:
-            body = self._request.body if self._hooks.include_bodies else None
-            await _call(hook, RequestEvent(**self._common(), attempt=number, body=body))
-        return None
+        if hook is None:
+            return None
+        body = request.body if self._hooks.include_bodies else None
+        return _call(hook, _new(RequestEvent, (*self._where(), number, body)))
 
-    async def answered(self, number: int, status: int, elapsed: float) -> None:
+    def answered(self, number: int, status: int, elapsed: float) -> Pending:
         hook = self._hooks.on_response
-        if hook is not None:
-            event = ResponseEvent(**self._common(), attempt=number, status=status, elapsed=elapsed)
-            await _call(hook, event)
+        if hook is None:
+            return None
+        operation, method, template, path = self._where()
+        event = _new(ResponseEvent, (operation, method, template, path, number, status, elapsed))
+        return _call(hook, event)
 
-    async def retrying(self, number: int, reason: str, delay: float) -> None:
+    def retrying(self, number: int, reason: str, delay: float) -> Pending:
         hook = self._hooks.on_retry
-        if hook is not None:
-            event = RetryEvent(**self._common(), attempt=number, reason=reason, delay=delay)
-            await _call(hook, event)
+        if hook is None:
+            return None
+        return _call(hook, _new(RetryEvent, (*self._where(), number, reason, delay)))
 
-    async def finished(self, status: int | None, error: BaseException | None) -> None:
+    def finished(self, status: int | None, error: BaseException | None) -> Pending:
         hook = self._hooks.on_error
-        if hook is not None and error is not None:
-            event = ErrorEvent(
-                **self._common(),
-                attempts=max(self._attempts, getattr(error, "attempts", 1)),
-                status=status,
-                error_type=type(error).__name__,
-                elapsed=time.monotonic() - self._started,
-            )
-            await _call(hook, event)
+        if hook is None or error is None:
+            return None
+        attempts = max(self._attempts, getattr(error, "attempts", 1))
+        elapsed = time.monotonic() - self._started
+        event = (*self._where(), attempts, status, type(error).__name__, elapsed)
+        return _call(hook, _new(ErrorEvent, event))
 
 
-async def _call(hook: Hook, event: object) -> None:
-    """Run one hook; its failure is logged, never raised into the call."""
+# Events are built with tuple.__new__: their positional fields are filled in order here, and
+# the named tuple's own __new__ would be one more Python frame per event.
+_new = tuple.__new__
+
+
+def _call(hook: Hook, event: object) -> Pending:
+    """Run one hook; an awaitable when it is async. Its failure is logged, never raised."""
     try:
         result = hook(event)
-        if inspect.isawaitable(result):
-            await result
     except Exception:
-        logger.exception(
-            "hook %s raised on %s; the call goes on",
-            getattr(hook, "__qualname__", repr(hook)),
-            type(event).__name__,
-        )
+        _log_failure(hook, event)
+        return None
+    if result is None or not inspect.isawaitable(result):
+        return None
+    return _guarded(result, hook, event)
+
+
+async def _guarded(result: Awaitable[object], hook: Hook, event: object) -> None:
+    try:
+        await result
+    except Exception:
+        _log_failure(hook, event)
+
+
+def _log_failure(hook: Hook, event: object) -> None:
+    logger.exception(
+        "hook %s raised on %s; the call goes on",
+        getattr(hook, "__qualname__", repr(hook)),
+        type(event).__name__,
+    )

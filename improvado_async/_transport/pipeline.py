@@ -8,7 +8,7 @@ import json as jsonlib
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -35,7 +35,7 @@ from .operation import Operation, Scope
 from .query import render_query
 from .ratelimit import RateLimiter
 from .request import Extra, Request
-from .response import Response, record
+from .response import Response, capturing, record
 from .retry import RetryPolicy, retry_after_of
 from .session import SessionHolder, Slots
 
@@ -187,30 +187,66 @@ class Pipeline:
         )
         return (await self.send(request)).data
 
-    async def send(
-        self,
-        request: Request,
-        deadline: float | None = None,
-        traces: tuple[CallTrace, ...] | None = None,
-    ) -> Response:
+    async def send(self, request: Request, deadline: float | None = None) -> Response:
         """Perform ``request`` with its retries; the final :class:`Response`.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call further: a token minted for
-        a caller counts against that caller's deadline.
+        a caller counts against that caller's deadline. Observers (hooks, tracing) follow the
+        call and are told how it ended whatever happens; none of them can break it.
         """
-        if traces is None and self.observers:
-            return await self._send_observed(request, deadline)
+        traces = None
+        if self.observers:
+            traces, request = self._start_traces(request)
         started = time.monotonic()
         total = request.timeout.total
         if total is not None:
             own = started + total
             deadline = own if deadline is None else min(deadline, own)
-        # Attempt 1 runs here, so a first-try success builds no retry closure or label (and
-        # never touches tenacity); RetryPolicy.resume takes over only after an APIError.
         try:
-            return await self._attempt_with_auth(request, deadline, 1, started, traces)
-        except APIError as exc:
-            first = exc
+            # Attempt 1 runs here, so a first-try success builds no retry closure or label (and
+            # never touches tenacity); RetryPolicy.resume takes over only after an APIError.
+            first: APIError | None = None
+            try:
+                response = await self._attempt_with_auth(request, deadline, 1, started, traces)
+            except APIError as exc:
+                first = exc  # retried outside this handler: a later error is not chained to it
+            if first is not None:
+                response = await self._retry(first, request, deadline, started, traces)
+        except BaseException as exc:
+            if traces:
+                pending = _finished(traces, getattr(exc, "status", None), exc)
+                if pending:
+                    await _settle(pending)
+            raise
+        if traces:
+            pending = _finished(traces, response.status, None)
+            if pending:
+                await _settle(pending)
+        return response
+
+    def _start_traces(self, request: Request) -> tuple[tuple[CallTrace, ...], Request]:
+        """Every observer's trace of the call, and the request with the headers they add."""
+        observers = self.observers
+        if len(observers) == 1:  # the usual case: hooks or tracing
+            trace = observers[0].start(request)
+            traces: tuple[CallTrace, ...] = (trace,)
+            added = trace.headers
+        else:
+            traces = tuple([observer.start(request) for observer in observers])
+            added = _trace_headers(traces)
+        if added:
+            request = request._replace(headers={**request.headers, **added})
+        return traces, request
+
+    async def _retry(
+        self,
+        first: APIError,
+        request: Request,
+        deadline: float | None,
+        started: float,
+        traces: tuple[CallTrace, ...] | None,
+    ) -> Response:
+        """The attempts after a failed first one, as the retry policy allows."""
 
         async def attempt(number: int) -> Response:
             return await self._attempt_with_auth(request, deadline, number, started, traces)
@@ -220,7 +256,9 @@ class Pipeline:
 
             async def on_retry(number: int, reason: str, delay: float) -> None:
                 for trace in traces:
-                    await trace.retrying(number, reason, delay)
+                    pending = trace.retrying(number, reason, delay)
+                    if pending is not None:
+                        await pending
 
         return await self.retry.resume(
             first,
@@ -233,17 +271,6 @@ class Pipeline:
             log_extra={"improvado_operation": request.operation},
         )
 
-    async def _send_observed(self, request: Request, deadline: float | None) -> Response:
-        """:meth:`send` with every observer following the call (never broken by one)."""
-        traces = tuple(observer.start(request) for observer in self.observers)
-        try:
-            response = await self.send(request, deadline, traces)
-        except BaseException as exc:
-            await _finish(traces, getattr(exc, "status", None), exc)
-            raise
-        await _finish(traces, response.status, None)
-        return response
-
     async def _attempt_with_auth(
         self,
         request: Request,
@@ -255,7 +282,10 @@ class Pipeline:
         auth = self.auth
         scope = request.scope
         if traces:
-            request = await _traced_attempt(request, number, traces)
+            for trace in traces:
+                pending = trace.attempt(number, request)
+                if pending is not None:
+                    await pending
             attempt_started = time.monotonic()
         headers: Mapping[str, str] | None = auth.cached_headers(scope)
         if headers is None:  # a token has to be minted first
@@ -269,8 +299,11 @@ class Pipeline:
         if status == 429 and self._limited:
             await self._pause_limiters(request.operation, resp_headers)
         if traces:
+            elapsed = time.monotonic() - attempt_started
             for trace in traces:
-                await trace.answered(number, status, time.monotonic() - attempt_started)
+                pending = trace.answered(number, status, elapsed)
+                if pending is not None:
+                    await pending
         if status == 401 and scope is Scope.WORKSPACE:
             fresh = await self._minted_headers(request, deadline, headers)
             if fresh is not None:  # re-minted after the 401: replay once
@@ -401,7 +434,8 @@ class Pipeline:
                 client_timeout = self._client_timeout(request, deadline, number)
             else:
                 client_timeout = self._connect_timeout(limits.connect)
-            started = time.perf_counter()
+            debug = transport_logger.isEnabledFor(logging.DEBUG)
+            started = time.perf_counter() if debug else 0.0
             hidden: APIError | None = None
             try:
                 async with open_request(
@@ -440,7 +474,7 @@ class Pipeline:
                     watch.watchdog.stop(watch)
             if hidden is not None:
                 raise hidden
-            if transport_logger.isEnabledFor(logging.DEBUG):
+            if debug:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 transport_logger.debug(
                     "%s %s -> %d in %.1f ms (attempt %d)",
@@ -678,7 +712,9 @@ class Pipeline:
             err.attempts = number
             raise err
         response = Response(status, headers, body, decoded, number, elapsed, request.operation)
-        record(response)
+        captured = capturing()  # record() inlined: one call less on every answer
+        if captured is not None:
+            captured.append(response)
         return response
 
 
@@ -766,30 +802,53 @@ def _redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-async def _finish(
+def _trace_headers(traces: tuple[CallTrace, ...]) -> Mapping[str, str] | None:
+    """The headers the traces add to every attempt of their call (``traceparent``)."""
+    added = None
+    for trace in traces:
+        headers = trace.headers
+        if headers:
+            added = {**added, **headers} if added else dict(headers)
+    return added
+
+
+def _finished(
     traces: tuple[CallTrace, ...], status: int | None, error: BaseException | None
-) -> None:
-    """Tell every observer the call ended, even when an earlier one fails or is cancelled:
-    an observer that never hears it would leave, say, a tracing span open."""
-    for index, trace in enumerate(traces):
+) -> list[Awaitable[None]] | None:
+    """Tell every trace the call ended, even when an earlier one raises (a trace that never
+    hears it would leave, say, a tracing span open); the asynchronous work left to await."""
+    pending: list[Awaitable[None]] | None = None
+    failure: BaseException | None = None
+    for trace in traces:
         try:
-            await trace.finished(status, error)
+            result = trace.finished(status, error)
+        except BaseException as exc:  # raised once every trace has heard
+            failure = failure or exc
+            continue
+        if result is not None:
+            pending = [*pending, result] if pending else [result]
+    if failure is not None:
+        _discard(pending or [])
+        raise failure
+    return pending
+
+
+async def _settle(pending: list[Awaitable[None]]) -> None:
+    """Await each of ``pending``, the rest too when one fails or is cancelled."""
+    for index, awaitable in enumerate(pending):
+        try:
+            await awaitable
         except BaseException:
-            await _finish(traces[index + 1 :], status, error)
+            await _settle(pending[index + 1 :])
             raise
 
 
-async def _traced_attempt(request: Request, number: int, traces: tuple[CallTrace, ...]) -> Request:
-    """Tell the observers an attempt starts; the request with any headers they add."""
-    path = request.url[request.url.find("/", request.url.find("//") + 2) :]
-    added: dict[str, str] = {}
-    for trace in traces:
-        headers = await trace.attempt(number, path)
-        if headers:
-            added.update(headers)
-    if not added:
-        return request
-    return request._replace(headers={**request.headers, **added})
+def _discard(pending: list[Awaitable[None]]) -> None:
+    """Close coroutines that will not be awaited (no "never awaited" warning)."""
+    for awaitable in pending:
+        close = getattr(awaitable, "close", None)
+        if close is not None:
+            close()
 
 
 def _response(

@@ -53,6 +53,10 @@ _CAPTURE: contextvars.ContextVar[list[Response] | None] = contextvars.ContextVar
 )
 
 
+#: The list a raw-response call is capturing into, or ``None`` (the context variable's ``get``).
+capturing = _CAPTURE.get
+
+
 def record(response: Response) -> None:
     """Keep ``response`` if a raw-response call is capturing (one context lookup otherwise)."""
     captured = _CAPTURE.get()

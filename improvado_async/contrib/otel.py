@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 try:
     from opentelemetry import metrics, propagate, trace
-    from opentelemetry.context import Context
     from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides the package
     raise ImportError(
@@ -130,7 +128,7 @@ class OpenTelemetryObserver:
 class CallSpan:
     """The span of one logical call, as the pipeline reports attempts, retries and the end."""
 
-    __slots__ = ("_attempts", "_attributes", "_context", "_ended", "_observer", "_span", "_started")
+    __slots__ = ("_attempts", "_attributes", "_ended", "_observer", "_span", "_started", "headers")
 
     def __init__(
         self, observer: OpenTelemetryObserver, span: Span, attributes: _Attributes
@@ -138,25 +136,17 @@ class CallSpan:
         self._observer = observer
         self._span = span
         self._attributes = attributes
-        self._context: Context | None = None
         self._attempts = 0
         self._ended = False
         self._started = time.perf_counter()
+        #: The trace headers (``traceparent``) every attempt carries: the call's span's.
+        self.headers = _propagation_headers(span)
 
-    async def attempt(self, number: int, path: str) -> Mapping[str, str] | None:
-        """The trace headers (``traceparent``) the attempt carries, if any."""
+    def attempt(self, number: int, request: Request) -> None:
+        """Note the attempt's number (the resend count)."""
         self._attempts = number
-        try:
-            if self._context is None:
-                self._context = trace.set_span_in_context(self._span)
-            carrier: dict[str, str] = {}
-            propagate.inject(carrier, context=self._context)
-        except Exception:
-            logger.exception("cannot inject the trace context; the attempt goes without it")
-            return None
-        return carrier or None
 
-    async def answered(self, number: int, status: int, elapsed: float) -> None:
+    def answered(self, number: int, status: int, elapsed: float) -> None:
         """Count a 429 answer."""
         if status == 429:
             try:
@@ -164,7 +154,7 @@ class CallSpan:
             except Exception:
                 logger.exception("cannot count a rate-limited answer; the call goes on")
 
-    async def retrying(self, number: int, reason: str, delay: float) -> None:
+    def retrying(self, number: int, reason: str, delay: float) -> None:
         """A ``retry`` event on the span, and one more retry counted."""
         try:
             self._span.add_event("retry", {"attempt": number, "reason": reason, "delay": delay})
@@ -172,7 +162,7 @@ class CallSpan:
         except Exception:
             logger.exception("cannot record a retry; the call goes on")
 
-    async def finished(self, status: int | None, error: BaseException | None) -> None:
+    def finished(self, status: int | None, error: BaseException | None) -> None:
         """End the span (always, whatever else fails) and record the call's duration."""
         if self._ended:
             return
@@ -208,16 +198,18 @@ class _NoTrace:
 
     __slots__ = ()
 
-    async def attempt(self, number: int, path: str) -> Mapping[str, str] | None:
+    headers = None
+
+    def attempt(self, number: int, request: Request) -> None:
         return None
 
-    async def answered(self, number: int, status: int, elapsed: float) -> None:
+    def answered(self, number: int, status: int, elapsed: float) -> None:
         return None
 
-    async def retrying(self, number: int, reason: str, delay: float) -> None:
+    def retrying(self, number: int, reason: str, delay: float) -> None:
         return None
 
-    async def finished(self, status: int | None, error: BaseException | None) -> None:
+    def finished(self, status: int | None, error: BaseException | None) -> None:
         return None
 
 
@@ -233,6 +225,17 @@ def _duration_histogram(meter: metrics.Meter) -> metrics.Histogram:
         )
     except TypeError:  # opentelemetry-api < 1.23 takes no bucket advice
         return meter.create_histogram(name, unit, description)
+
+
+def _propagation_headers(span: Span) -> dict[str, str] | None:
+    """The configured propagators' headers for ``span`` (``None`` if they add none)."""
+    try:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+    except Exception:
+        logger.exception("cannot inject the trace context; the call goes without it")
+        return None
+    return carrier or None
 
 
 def _path_start(url: str) -> int:
