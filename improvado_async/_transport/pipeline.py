@@ -35,7 +35,7 @@ from .operation import Operation, Scope
 from .query import render_query
 from .ratelimit import RateLimiter
 from .request import Extra, Request
-from .response import Response, capturing, record
+from .response import Response, capturing, new_response, record
 from .retry import RetryPolicy, retry_after_of
 from .session import SessionHolder, Slots
 
@@ -447,17 +447,18 @@ class Pipeline:
                     timeout=client_timeout,
                     allow_redirects=False,
                 ) as resp:
-                    content = resp.content
-                    if watch is not None:
-                        watch.responded(content)
                     resp_headers = resp.headers
                     if _SET_COOKIE in resp_headers:
                         resp_headers = _redact_set_cookie(resp)
+                    content = resp.content
                     # A small answer usually arrives with its headers: already whole and
-                    # decoded, its size is known without parsing Content-Length.
+                    # decoded, its size is known without parsing Content-Length, and no pause
+                    # between body chunks is left to watch.
                     if content.is_eof() and content.total_bytes <= self.max_response_bytes:
                         body = await resp.read()
                     else:
+                        if watch is not None:
+                            watch.responded(content)
                         body = await self._read_body(resp, request)
                     status = resp.status
             except BaseException as exc:
@@ -711,7 +712,9 @@ class Pipeline:
             )
             err.attempts = number
             raise err
-        response = Response(status, headers, body, decoded, number, elapsed, request.operation)
+        response = new_response(
+            Response, (status, headers, body, decoded, number, elapsed, request.operation)
+        )
         captured = capturing()  # record() inlined: one call less on every answer
         if captured is not None:
             captured.append(response)

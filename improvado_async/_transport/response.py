@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Response", "capture_responses"]
 
 
-class Response:
+class Response(NamedTuple):
     """What the API answered to one call (after its retries and redirects).
+
+    A named tuple, built once per call with ``tuple.__new__`` (see :func:`new_response`).
 
     Attributes:
         status: the HTTP status.
@@ -23,28 +25,21 @@ class Response:
         operation: the declared operation's name (``loads.get``), or ``request``.
     """
 
-    __slots__ = ("attempts", "content", "data", "elapsed", "headers", "operation", "status")
-
-    def __init__(
-        self,
-        status: int,
-        headers: Mapping[str, str],
-        content: bytes,
-        data: Any,
-        attempts: int,
-        elapsed: float,
-        operation: str,
-    ) -> None:
-        self.status = status
-        self.headers = headers
-        self.content = content
-        self.data = data
-        self.attempts = attempts
-        self.elapsed = elapsed
-        self.operation = operation
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    data: Any
+    attempts: int
+    elapsed: float
+    operation: str
 
     def __repr__(self) -> str:
         return f"<Response {self.operation} {self.status} ({len(self.content)} bytes)>"
+
+
+#: ``new_response(Response, (status, headers, content, data, attempts, elapsed, operation))``:
+#: the tuple's own constructor, without the named tuple's ``__new__`` frame (once per call).
+new_response = tuple.__new__
 
 
 #: Set while a raw-response call runs: every Response of the call is appended to it.

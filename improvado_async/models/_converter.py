@@ -65,14 +65,8 @@ def _common_form(value: str) -> str | None:
     language does not depend on the Python version.
     """
     size = len(value)
-    if (
-        size < 19
-        or value[4] != "-"
-        or value[7] != "-"
-        or value[10] not in "T "
-        or value[13] != ":"
-        or value[16] != ":"
-    ):
+    # Strided slices test two separators at once: "-" at 4 and 7, ":" at 13 and 16.
+    if size < 19 or value[4:8:3] != "--" or value[10] not in "T " or value[13:17:3] != "::":
         return None
     if size == 19:
         return value + "+00:00"
