@@ -1,4 +1,5 @@
-"""(1b) Client instructions per request: ``client.loads.get`` vs raw aiohttp GET + ``json.loads``.
+"""(1b) Client instructions per request: ``client.loads.get`` (also with one no-op hook) vs raw
+aiohttp GET + ``json.loads``.
 
 The deterministic companion of ``client_overhead``: on a shared VM, CPU time per request moves by
 10-30% from one run to the next, while the number of instructions the client executes does not.
@@ -22,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ._harness import ServerProcess, parse_args, write_result
-from .client_overhead import REFERENCE, SDK
+from .client_overhead import HOOK_TARGET, HOOKED, REFERENCE, SDK, TARGET
 
 NAME = "client_instructions"
-VARIANTS = (REFERENCE, SDK)
+VARIANTS = (REFERENCE, SDK, HOOKED)
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -34,16 +35,20 @@ async def _worker(
 ) -> None:
     import aiohttp
 
-    from improvado_async import AsyncImprovado
+    from improvado_async import AsyncImprovado, Hooks
 
     from ._harness import drive
-    from .client_overhead import variants
+    from .client_overhead import _no_op, variants
 
     async with (
         aiohttp.ClientSession() as session,
         AsyncImprovado(token="bench-token", base_url=base_url) as client,
+        AsyncImprovado(
+            token="bench-token", base_url=base_url, hooks=Hooks(on_response=_no_op)
+        ) as hooked,
     ):
         calls = variants(session, client, base_url, load_id)
+        calls[HOOKED] = lambda: hooked.loads.get(load_id)
         for call in calls.values():  # both warmed up in every child, timed or not
             await drive(call, 100, concurrency)
         await drive(calls[variant], requests, concurrency)
@@ -97,15 +102,18 @@ def bench(quick: bool) -> dict[str, Any]:
             for label in VARIANTS
         }
         ratio = per_request[SDK] / per_request[REFERENCE]
+        hooked_ratio = per_request[HOOKED] / per_request[REFERENCE]
         print(f"\ninstructions per request, concurrency {concurrency}")
         for label, value in per_request.items():
-            print(f"  {label:28s} {value:10,.0f}  x{value / per_request[REFERENCE]:.3f}")
+            print(f"  {label:30s} {value:10,.0f}  x{value / per_request[REFERENCE]:.3f}")
+        print(f"  (client_overhead's CPU targets: x{TARGET}; with one no-op hook x{HOOK_TARGET})")
         cases.append(
             {
                 "concurrency": concurrency,
                 "requests": [small, large],
                 "instructions_per_request": per_request,
                 "ratio": ratio,
+                "hooked_ratio": hooked_ratio,
             }
         )
     return {
