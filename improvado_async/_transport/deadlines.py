@@ -20,6 +20,7 @@ import asyncio
 import math
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,18 +33,18 @@ _INF = math.inf
 _SLACK = 0.001
 
 
-def _cancelling(task: asyncio.Task[object]) -> int:
-    """Pending cancel requests of ``task`` (Python 3.10 does not count them)."""
-    if sys.version_info >= (3, 11):
-        return task.cancelling()
+def _no_count(task: asyncio.Task[object]) -> int:
+    """Python 3.10 does not count cancel requests."""
     return 0
 
 
-def _withdraw_cancel(task: asyncio.Task[object]) -> int:
-    """Withdraw one cancel request; the requests left (Python 3.10: none are counted)."""
-    if sys.version_info >= (3, 11):
-        return task.uncancel()
-    return 0
+if sys.version_info >= (3, 11):  # chosen once: every attempt asks
+    #: Pending cancel requests of a task.
+    _cancelling: Callable[[asyncio.Task[object]], int] = asyncio.Task.cancelling
+    #: Withdraw one cancel request; the requests left.
+    _withdraw_cancel: Callable[[asyncio.Task[object]], int] = asyncio.Task.uncancel
+else:  # pragma: no cover - Python 3.10
+    _cancelling = _withdraw_cancel = _no_count
 
 
 class Watch:
