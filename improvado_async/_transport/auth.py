@@ -124,8 +124,6 @@ class Authenticator:
             if self._mints and now - self._last_used >= self._idle_limit:
                 return None  # idled out: re-mint under the lock
             self._last_used = now
-            if token is self._bearer_token:  # the usual case: the headers of the same token
-                return self._bearer
             return self._bearer_headers(token)
         if scope is _BASIC:
             return self.basic_headers()

@@ -133,12 +133,7 @@ class Watchdog:
         now = time.monotonic()
         watch = Watch(self, task, read, deadline, now)
         self._watches.add(watch)
-        # watch.expiry() and wake_by(), inlined: this runs for every attempt
-        expiry = _INF if read is None else now + read
-        if deadline is not None and deadline < expiry:
-            expiry = deadline
-        if expiry < self._wake:
-            self._arm(expiry, now)
+        self.wake_by(watch.expiry(), now)
         return watch
 
     def wake_by(self, when: float, now: float) -> None:

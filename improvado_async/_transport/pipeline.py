@@ -704,7 +704,7 @@ class Pipeline:
         try:
             decoded = _parse_body(body, status, method, url, strict=status < 400)
         except ResponseDecodeError:  # a raw-response call still wants to see these bytes
-            record(_response(request, status, headers, body, None, number, elapsed))
+            record(Response(status, headers, body, None, number, elapsed, request.operation))
             raise
         if status >= 400:
             err = error_for_status(
@@ -834,7 +834,9 @@ def _finished(
             failure = failure or exc
             continue
         if result is not None:
-            pending = [*pending, result] if pending else [result]
+            if pending is None:
+                pending = []
+            pending.append(result)
     if failure is not None:
         _discard(pending or [])
         raise failure
@@ -857,18 +859,6 @@ def _discard(pending: list[Awaitable[None]]) -> None:
         close = getattr(awaitable, "close", None)
         if close is not None:
             close()
-
-
-def _response(
-    request: Request,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    data: Any,
-    attempts: int,
-    elapsed: float,
-) -> Response:
-    return Response(status, headers, body, data, attempts, elapsed, request.operation)
 
 
 _NO_HEADERS: Mapping[str, str] = {}

@@ -9,6 +9,7 @@ nothing as received, names the field path of what it cannot accept, and records 
 
 from __future__ import annotations
 
+import abc
 import collections.abc
 import datetime as dt
 import enum
@@ -146,7 +147,7 @@ Branch = tuple[str | None, str]
 "always", expression giving the field's value)."""
 
 
-class _Shape:
+class _Shape(abc.ABC):
     """What one declared type accepts: exactly (fast path) and leniently (the other path)."""
 
     #: Whether ``""`` in an optional field of this type means ``None`` (not for strings).
@@ -157,13 +158,13 @@ class _Shape:
         namespace[f"fast_{key}"] = self.fast
         return [(None, f"fast_{key}(value, sink)")]
 
+    @abc.abstractmethod
     def fast(self, value: Any, sink: list[ShapeEvent] | None) -> Any:
         """``value`` when it has exactly this shape; raise otherwise."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def lenient(self, value: Any, ctx: _Context, path: str, place: str) -> Any:
         """``value`` as this type, coerced when the lax rules allow; :class:`_NoFit` if not."""
-        raise NotImplementedError
 
 
 class _AnyShape(_Shape):
