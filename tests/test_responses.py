@@ -21,7 +21,7 @@ from improvado_async import (
     UnprocessableEntityError,
 )
 from improvado_async.errors import APIStatusError, details_text
-from improvado_async.models._converter import parse_datetime, structure
+from improvado_async.models._converter import _parse_datetime_text, parse_datetime, structure
 
 LOAD_URL = re.compile(r"^http://127\.0\.0\.1:1/api/v3/loads/7$")
 
@@ -122,6 +122,40 @@ def test_datetime_formats(text: str) -> None:
     parsed = parse_datetime(text)
     assert parsed.tzinfo is not None
     assert (parsed.year, parsed.second) == (2026, 46)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-20T08:15:42.123456+00:00",
+        "2026-11-20 08:15:42.123456-05:30",
+        "2026-11-20T08:15:42.123456Z",
+        "2026-11-20T08:15:42.123456",
+        "2026-11-20T08:15:42+02:00",
+        "2026-11-20 08:15:42Z",
+        "2026-11-20 08:15:42",
+    ],
+)
+def test_common_datetime_shapes_parse_as_the_general_path_does(text: str) -> None:
+    """The looked-up shapes the API sends give exactly what the general parser gives."""
+    assert parse_datetime(text) == _parse_datetime_text(text)
+    assert parse_datetime(text).utcoffset() == _parse_datetime_text(text).utcoffset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-W47-5T08:15:42Z",  # a week date: Python 3.11+'s fromisoformat would take it
+        "20261120T081542Z",  # basic format: likewise
+        "2026-11-20T08:15:42,123456+00:00",  # a comma fraction: likewise
+        "2026-13-20T08:15:42Z",  # the common shape, out of range
+        "2026-11-20T08:15:42\ud800",  # a lone surrogate cannot be encoded: still a ValueError
+        "2026-11-2٣T08:15:42Z",  # a non-ASCII digit
+    ],
+)
+def test_uncommon_datetime_shapes_fail_alike_on_every_python(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_datetime(text)
 
 
 def test_details_fallbacks() -> None:

