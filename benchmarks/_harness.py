@@ -1,9 +1,10 @@
 """Shared benchmark machinery: server processes, CPU pinning, repetition, statistics, JSON output.
 
-Every benchmark runs its variants *interleaved* (run 1: A, B; run 2: B, A; ...) in one process
-against one loopback server process, so slow drift of the machine (thermal, other processes)
-hits every variant alike. Client cost is measured with :func:`time.process_time` (CPU time of
-the client process only, all its threads) and :func:`time.perf_counter` (wall time).
+Every benchmark runs its variants *interleaved* (run 1: A, B; run 2: B, A; ...; with more
+variants, in balanced orders) in one process against one loopback server process, so slow drift
+of the machine (thermal, other processes) hits every variant alike. Client cost is measured with
+:func:`time.process_time` (CPU time of the client process only, all its threads) and
+:func:`time.perf_counter` (wall time).
 """
 
 from __future__ import annotations
@@ -230,11 +231,35 @@ async def drive(call: Callable[[], Awaitable[object]], total: int, concurrency: 
 
 
 def interleaved(runs: int, variants: Sequence[str]) -> Iterator[tuple[int, str]]:
-    """``(run, variant)`` pairs, the variant order rotated every run."""
+    """``(run, variant)`` pairs; each run times every variant once, in the order of a balanced
+    Latin square (Williams design).
+
+    Over a full cycle of orders every variant runs in every position equally often and follows
+    every other variant equally often, so neither a position nor what ran just before (a
+    variant that leaves the heap or the caches in some state) favours one variant. A plain
+    rotation would have the same variant precede the reference in every run.
+    """
+    orders = _balanced_orders(len(variants))
     for run in range(1, runs + 1):
-        shift = (run - 1) % len(variants)
-        for variant in [*variants[shift:], *variants[:shift]]:
-            yield run, variant
+        for index in orders[(run - 1) % len(orders)]:
+            yield run, variants[index]
+
+
+def _balanced_orders(count: int) -> list[list[int]]:
+    """Williams' rows for ``count`` variants (``2 * count`` rows when ``count`` is odd)."""
+    base: list[int] = []
+    low, high = 0, count - 1
+    for position in range(count):
+        if position % 2 == 0:
+            base.append(low)
+            low += 1
+        else:
+            base.append(high)
+            high -= 1
+    rows = [[(value + shift) % count for value in base] for shift in range(count)]
+    if count % 2:
+        rows += [row[::-1] for row in rows]
+    return rows
 
 
 # -- statistics and output --------------------------------------------------------------------
@@ -256,7 +281,8 @@ def _ratio(value: float, reference: float) -> float | None:
 def summarise(
     segments: Sequence[Segment], reference: str, metrics: Sequence[str]
 ) -> dict[str, Any]:
-    """Median and min-max of each metric per variant, and each median's ratio to the reference."""
+    """Median and min-max of each metric per variant, each median's ratio to the reference's
+    median (``ratios``), and the median of the per-run ratios (``paired``)."""
     variants: dict[str, list[Segment]] = {}
     for segment in segments:
         variants.setdefault(segment.variant, []).append(segment)
@@ -268,7 +294,32 @@ def summarise(
         name: {m: _ratio(row[m]["median"], table[reference][m]["median"]) for m in metrics}
         for name, row in table.items()
     }
-    return {"reference": reference, "variants": table, "ratios": ratios}
+    paired = {
+        name: {m: _paired_ratio(segments, name, reference, m) for m in metrics} for name in table
+    }
+    return {"reference": reference, "variants": table, "ratios": ratios, "paired": paired}
+
+
+def _paired_ratio(
+    segments: Sequence[Segment], variant: str, reference: str, metric: str
+) -> float | None:
+    """The median over runs of ``variant``'s metric over the reference's in the same run.
+
+    Segments of one run are taken seconds apart, so a slow stretch of the machine (which moves
+    a whole run's figures together) cancels out of each run's ratio; the ratio of the medians
+    does not have that protection.
+    """
+    runs: dict[int, dict[str, float]] = {}
+    for segment in segments:
+        if segment.variant in (variant, reference):
+            runs.setdefault(segment.run, {})[segment.variant] = segment.metric(metric)
+    ratios = [
+        ratio
+        for values in runs.values()
+        if len(values) == 2 or variant == reference
+        if (ratio := _ratio(values[variant], values[reference])) is not None
+    ]
+    return statistics.median(ratios) if ratios else None
 
 
 _LABELS = {
@@ -283,7 +334,7 @@ def _label(metric: str) -> tuple[str, int]:
 
 
 def print_table(title: str, summary: dict[str, Any], metrics: Sequence[str]) -> None:
-    """Print ``median [min-max] (ratio to reference)`` per variant and metric."""
+    """Print ``median [min-max] (ratio to reference, paired ratio)`` per variant and metric."""
     print(f"\n{title}  (reference: {summary['reference']})")
     for name, row in summary["variants"].items():
         parts = []
@@ -291,7 +342,10 @@ def print_table(title: str, summary: dict[str, Any], metrics: Sequence[str]) -> 
             label, digits = _label(metric)
             s = row[metric]
             ratio = summary["ratios"][name][metric]
+            paired = summary.get("paired", {}).get(name, {}).get(metric)
             shown = "x-" if ratio is None else f"x{ratio:.2f}"
+            if paired is not None and name != summary["reference"]:
+                shown += f" (paired x{paired:.2f})"
             parts.append(
                 f"{label} {s['median']:.{digits}f} [{s['min']:.{digits}f}-{s['max']:.{digits}f}]"
                 f" {shown}"

@@ -10,6 +10,7 @@ call. A client without hooks pays nothing for them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import time
@@ -141,10 +142,10 @@ class HooksObserver:
 
     def __init__(self, hooks: Hooks) -> None:
         self._hooks = hooks
-
-    def start(self, request: Request) -> _HookTrace:
-        """A trace for one logical call."""
-        return _HookTrace(self._hooks, request)
+        # The trace class bound to the hooks: the pipeline calls it for every call, one
+        # Python frame less than a start() method that calls it.
+        self.start: Callable[[Request], _HookTrace] = functools.partial(_HookTrace, hooks)
+        """A trace for one logical call (``start(request)``)."""
 
 
 class _HookTrace:

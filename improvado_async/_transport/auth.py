@@ -120,10 +120,14 @@ class Authenticator:
             token = self._token
             if token is None:
                 return None  # a token has to be minted
-            now = time.monotonic()
-            if self._mints and now - self._last_used >= self._idle_limit:
-                return None  # idled out: re-mint under the lock
-            self._last_used = now
+            if self._mints:  # a given token never idles out: no clock read for it
+                now = time.monotonic()
+                if now - self._last_used >= self._idle_limit:
+                    return None  # idled out: re-mint under the lock
+                self._last_used = now
+            bearer = self._bearer
+            if bearer is not None and token is self._bearer_token:
+                return bearer
             return self._bearer_headers(token)
         if scope is _BASIC:
             return self.basic_headers()

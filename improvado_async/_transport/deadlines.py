@@ -63,24 +63,17 @@ class Watch:
         "watchdog",
     )
 
-    def __init__(
-        self,
-        watchdog: Watchdog,
-        task: asyncio.Task[object],
-        read: float | None,
-        deadline: float | None,
-        now: float,
-    ) -> None:
-        self.watchdog = watchdog
-        self.task = task
-        self.cancelling = _cancelling(task)
-        self.read = read
-        self.deadline = deadline
-        self.progress = now  # last time data arrived (the start, until headers come)
-        self.content: aiohttp.StreamReader | None = None
-        self.seen = 0
-        self.fired: str | None = None  # "read" or "total" once the watchdog cancelled the task
-        self.claimed = False
+    # Filled by Watchdog.start, the only maker of watches (no __init__: one call less per attempt).
+    watchdog: Watchdog
+    task: asyncio.Task[object]
+    cancelling: int  # the task's pending cancel requests when the watch started
+    read: float | None
+    deadline: float | None
+    progress: float  # last time data arrived (the start, until headers come)
+    content: aiohttp.StreamReader | None
+    seen: int
+    fired: str | None  # "read" or "total" once the watchdog cancelled the task
+    claimed: bool
 
     def responded(self, content: aiohttp.StreamReader) -> None:
         """Headers arrived: from now on ``read`` bounds the pauses between body chunks."""
@@ -110,6 +103,9 @@ class Watch:
         return _withdraw_cancel(self.task) <= self.cancelling
 
 
+_new_watch = object.__new__
+
+
 class Watchdog:
     """Cancels attempts that overstay their limits; one instance (one timer) per event loop."""
 
@@ -131,9 +127,24 @@ class Watchdog:
         if task is None:
             return None
         now = time.monotonic()
-        watch = Watch(self, task, read, deadline, now)
+        # Watch.__init__ and Watch.expiry inlined: every attempt runs this (about 2,000
+        # instructions less than the two calls and the wake_by call).
+        watch = _new_watch(Watch)
+        watch.watchdog = self
+        watch.task = task
+        watch.cancelling = _cancelling(task)
+        watch.read = read
+        watch.deadline = deadline
+        watch.progress = now
+        watch.content = watch.fired = None
+        watch.seen = 0
+        watch.claimed = False
         self._watches.add(watch)
-        self.wake_by(watch.expiry(), now)
+        expiry = _INF if read is None else now + read
+        if deadline is not None and deadline < expiry:
+            expiry = deadline
+        if expiry < self._wake:
+            self._arm(expiry, now)
         return watch
 
     def wake_by(self, when: float, now: float) -> None:

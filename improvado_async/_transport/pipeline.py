@@ -219,9 +219,14 @@ class Pipeline:
                     await _settle(pending)
             raise
         if traces:
-            pending = _finished(traces, response.status, None)
-            if pending:
-                await _settle(pending)
+            if len(traces) == 1:  # the usual case (hooks or tracing): no other trace to tell
+                last = traces[0].finished(response.status, None)
+                if last is not None:
+                    await last
+            else:
+                pending = _finished(traces, response.status, None)
+                if pending:
+                    await _settle(pending)
         return response
 
     def _start_traces(self, request: Request) -> tuple[tuple[CallTrace, ...], Request]:
@@ -433,7 +438,10 @@ class Pipeline:
             if watch is None:  # nothing to enforce, or no task to cancel: aiohttp's own timers
                 client_timeout = self._client_timeout(request, deadline, number)
             else:
-                client_timeout = self._connect_timeout(limits.connect)
+                connect_only = self._connect_timeouts.get(limits.connect)
+                if connect_only is None:
+                    connect_only = self._new_connect_timeout(limits.connect)
+                client_timeout = connect_only
             debug = transport_logger.isEnabledFor(logging.DEBUG)
             started = time.perf_counter() if debug else 0.0
             hidden: APIError | None = None
@@ -662,13 +670,13 @@ class Pipeline:
             request_sent=False,
         )
 
-    def _connect_timeout(self, connect: float | None) -> aiohttp.ClientTimeout:
-        """Only ``sock_connect``: read and total limits are the watchdog's."""
-        cached = self._connect_timeouts.get(connect)
-        if cached is None:
-            cached = aiohttp.ClientTimeout(total=None, sock_connect=connect)
-            self._connect_timeouts[connect] = cached
-        return cached
+    def _new_connect_timeout(self, connect: float | None) -> aiohttp.ClientTimeout:
+        """Only ``sock_connect`` (read and total limits are the watchdog's); made once per
+        value, then looked up by the caller."""
+        made = self._connect_timeouts[connect] = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect
+        )
+        return made
 
     def _client_timeout(
         self, request: Request, deadline: float | None, number: int
