@@ -256,7 +256,9 @@ def _balanced_orders(count: int) -> list[list[int]]:
         else:
             base.append(high)
             high -= 1
-    rows = [[(value + shift) % count for value in base] for shift in range(count)]
+    # Relabelled so that the first row is the variants' own order (balance is kept).
+    rank = {value: position for position, value in enumerate(base)}
+    rows = [[rank[(value + shift) % count] for value in base] for shift in range(count)]
     if count % 2:
         rows += [row[::-1] for row in rows]
     return rows
@@ -283,8 +285,8 @@ def summarise(
 ) -> dict[str, Any]:
     """Median and min-max of each metric per variant, each median's ratio to the reference's
     median (``ratios``), and the median of the per-run ratios (``paired``)."""
-    variants: dict[str, list[Segment]] = {}
-    for segment in segments:
+    variants: dict[str, list[Segment]] = {reference: []}  # the reference's row first
+    for segment in sorted(segments, key=lambda s: s.run):  # then in the order of run 1
         variants.setdefault(segment.variant, []).append(segment)
     table: dict[str, dict[str, dict[str, float]]] = {
         name: {m: _stats([s.metric(m) for s in segs]) for m in metrics}

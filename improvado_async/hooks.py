@@ -10,7 +10,6 @@ call. A client without hooks pays nothing for them.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import logging
 import time
@@ -142,26 +141,36 @@ class HooksObserver:
 
     def __init__(self, hooks: Hooks) -> None:
         self._hooks = hooks
-        # The trace class bound to the hooks: the pipeline calls it for every call, one
-        # Python frame less than a start() method that calls it.
-        self.start: Callable[[Request], _HookTrace] = functools.partial(_HookTrace, hooks)
-        """A trace for one logical call (``start(request)``)."""
+
+    def start(self, request: Request) -> _HookTrace:
+        """A trace for one logical call."""
+        # The trace's fields are filled here rather than by an __init__: the pipeline starts a
+        # trace for every call, and the class call would cost two frames more.
+        hooks = self._hooks
+        trace = _new_trace(_HookTrace)
+        trace._hooks = hooks
+        trace._request = request
+        trace._path = None
+        trace._attempts = 0
+        # only an ErrorEvent carries the call's elapsed time
+        trace._started = 0.0 if hooks.on_error is None else time.monotonic()
+        return trace
 
 
 class _HookTrace:
-    """One call as the hooks see it: an event for each report whose hook is set."""
+    """One call as the hooks see it: an event for each report whose hook is set.
+
+    Made by :meth:`HooksObserver.start` only.
+    """
 
     __slots__ = ("_attempts", "_hooks", "_path", "_request", "_started")
 
     headers = None  # hooks add no header
-
-    def __init__(self, hooks: Hooks, request: Request) -> None:
-        self._hooks = hooks
-        self._request = request
-        self._path: str | None = None
-        self._attempts = 0
-        # only an ErrorEvent carries the call's elapsed time
-        self._started = 0.0 if hooks.on_error is None else time.monotonic()
+    _hooks: Hooks
+    _request: Request
+    _path: str | None
+    _attempts: int
+    _started: float
 
     def _where(self) -> tuple[str, str, str, str]:
         """The fields every event starts with: operation, method, path template, path."""
@@ -204,6 +213,7 @@ class _HookTrace:
         return _call(hook, _new(ErrorEvent, event))
 
 
+_new_trace = object.__new__
 # Events are built with tuple.__new__: their positional fields are filled in order here, and
 # the named tuple's own __new__ would be one more Python frame per event.
 _new = tuple.__new__

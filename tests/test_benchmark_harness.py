@@ -1,0 +1,51 @@
+"""The benchmarks' statistics: balanced variant orders and paired ratios (what targets are checked
+on, so a slip here would report a target met or missed wrongly)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from benchmarks._harness import Segment, interleaved, summarise
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 5])
+def test_each_variant_takes_each_place_and_follows_each_other_equally_often(count: int) -> None:
+    variants = [f"v{i}" for i in range(count)]
+    cycle = 2 * count if count % 2 else count
+    runs: dict[int, list[str]] = {}
+    for run, variant in interleaved(cycle, variants):
+        runs.setdefault(run, []).append(variant)
+    orders = list(runs.values())
+    assert orders[0] == variants  # the first run keeps the declared order
+    assert all(sorted(order) == variants for order in orders)
+    places = {(order.index(v), v) for order in orders for v in order}
+    assert len(places) == count * count
+    followers: dict[tuple[str, str], int] = {}
+    for order in orders:
+        for pair in itertools.pairwise(order):
+            followers[pair] = followers.get(pair, 0) + 1
+    assert set(followers) == set(itertools.permutations(variants, 2))
+    assert len(set(followers.values())) == 1
+
+
+def _segment(variant: str, run: int, cpu_us: float) -> Segment:
+    return Segment(variant, run, ops=1000, cpu_s=cpu_us * 1000 / 1e6, wall_s=1.0)
+
+
+def test_paired_ratio_compares_within_runs_and_the_table_starts_with_the_reference() -> None:
+    # The machine is twice as slow in run 2; the SDK costs 1.1x the reference in every run.
+    segments = [
+        _segment("sdk", 1, 110.0),
+        _segment("raw", 1, 100.0),
+        _segment("sdk", 2, 220.0),
+        _segment("raw", 2, 200.0),
+        _segment("sdk", 3, 330.0),
+        _segment("raw", 3, 100.0),
+    ]
+    summary = summarise(segments, "raw", ["cpu_us_per_op"])
+    assert list(summary["variants"]) == ["raw", "sdk"]
+    assert summary["paired"]["sdk"]["cpu_us_per_op"] == pytest.approx(1.1)
+    assert summary["paired"]["raw"]["cpu_us_per_op"] == pytest.approx(1.0)
+    assert summary["ratios"]["sdk"]["cpu_us_per_op"] == pytest.approx(220.0 / 100.0)
