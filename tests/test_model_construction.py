@@ -98,6 +98,33 @@ def test_unknown_keys_still_go_to_extra_on_the_fast_path() -> None:
     assert load.extra == {"priority": "high"}
 
 
+def test_an_absent_key_and_an_unknown_one_of_the_same_count_are_told_apart() -> None:
+    # Every declared key but one, plus one unknown: as many keys as declared, not the same keys.
+    data = {key: value for key, value in LOAD.items() if key != "error_text"}
+    load = structure({**data, "priority": "high"}, Load)
+
+    assert load.error_text is None
+    assert load.extra == {"priority": "high"}
+    assert load == structure({**LOAD, "priority": "high"}, Load)
+
+
+class _Defaulting(dict[str, Any]):
+    """A mapping whose subscript invents values (like ``collections.defaultdict``)."""
+
+    def __missing__(self, key: str) -> Any:
+        self[key] = "invented"
+        return "invented"
+
+
+def test_a_dict_subclass_is_read_without_running_its_missing_hook() -> None:
+    data = _Defaulting({key: value for key, value in LOAD.items() if key != "error_text"})
+    load = structure(data, Load)
+
+    assert load.error_text is None
+    assert "error_text" not in data  # nothing was added to the caller's mapping
+    assert load.extra == {}
+
+
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
 def test_every_model_is_filled_through_its_writable_twin(cls: type[Model]) -> None:
     # A model whose layout Python refused would silently take the slower descriptor path.

@@ -13,6 +13,7 @@ import abc
 import collections.abc
 import datetime as dt
 import enum
+import operator
 import re
 import types
 import typing
@@ -594,14 +595,14 @@ def _fast_function(cls: Any) -> FastFunction:
 def _generate(cls: type[Model], namespace: dict[str, Any]) -> FastFunction:
     """Generate the fast structure function of ``cls`` as straight-line source.
 
-    Per field: a value of exactly the declared type is assigned (``X | None`` is unwrapped here,
-    once); ``None`` (or absence) gives ``None`` or the default, and raises for a required field;
-    anything else raises, so that the lenient path takes over. Unknown keys go to ``extra`` and,
-    when ``sink`` is a list, are noted in it. For a class without converters, validators or
-    ``__attrs_post_init__`` the instance's slots are filled directly (what the frozen
-    ``__init__`` would do, without building keyword arguments): on its writable twin (see
-    :func:`_writable_twin`) when Python allows one, else through the slot descriptors; other
-    classes are called.
+    The values are read first (see :func:`_read_lines`). Per field: a value of exactly the
+    declared type is assigned (``X | None`` is unwrapped here, once); ``None`` (or absence) gives
+    ``None`` or the default, and raises for a required field; anything else raises, so that the
+    lenient path takes over. Unknown keys go to ``extra`` and, when ``sink`` is a list, are noted
+    in it. For a class without converters, validators or ``__attrs_post_init__`` the instance's
+    slots are filled directly (what the frozen ``__init__`` would do, without building keyword
+    arguments): on its writable twin (see :func:`_writable_twin`) when Python allows one, else
+    through the slot descriptors; other classes are called.
     """
     plan = _plan(cls)
     direct = _can_fill_slots(cls, attrs.fields(cls))
@@ -621,13 +622,8 @@ def _generate(cls: type[Model], namespace: dict[str, Any]) -> FastFunction:
             "note_unknown": _note_unknown,
         }
     )
-    lines = [
-        "def structure_model(data, sink):",
-        "    if type(data) is not dict and not isinstance(data, Mapping):",
-        "        raise Mismatch",
-        "    get = data.get",
-        _new_instance(direct, twin),
-    ]
+    lines = ["def structure_model(data, sink):", *_read_lines(plan.fields, namespace)]
+    lines.append(_new_instance(direct, twin))
     namespace["twin"] = twin
     for index, field in enumerate(plan.fields):
         if twin is not None:
@@ -640,7 +636,7 @@ def _generate(cls: type[Model], namespace: dict[str, Any]) -> FastFunction:
         lines += _field_lines(field, str(index), assign, namespace, direct)
     extra = "{k: v for k, v in data.items() if k not in known}"
     lines += [
-        "    if known.issuperset(data):",
+        "    if complete or known.issuperset(data):",
         f"        {_assign_extra(direct, twin, '{}')}",
         "    else:  # keys the SDK does not know yet: keep them",
         f"        extra = {extra}",
@@ -660,6 +656,48 @@ def _generate(cls: type[Model], namespace: dict[str, Any]) -> FastFunction:
     return function
 
 
+def _read_lines(fields: tuple[_FieldPlan, ...], namespace: dict[str, Any]) -> list[str]:
+    """The source that reads every field's value into ``v0``, ``v1``, ... and sets ``complete``
+    when ``data`` holds exactly the declared keys (then no key is left for ``extra``).
+
+    A plain dict holding every declared key (what the API sends) is read with one
+    ``operator.itemgetter`` call and its keys checked with one ``len``: about 1,600 and 2,100
+    instructions less for a ``Load`` than a ``dict.get`` per field and a ``frozenset.issuperset``.
+    Any other mapping, or a dict without some key, is read with ``get`` (absent fields with a
+    default other than ``None`` read as ``MISSING``). A dict subclass takes that path too:
+    ``__getitem__`` would run its ``__missing__``.
+    """
+    count = len(fields)
+    if count == 0:
+        return [
+            "    if type(data) is not dict and not isinstance(data, Mapping):",
+            "        raise Mismatch",
+            "    complete = not data",
+        ]
+    targets = ", ".join(f"v{index}" for index in range(count))
+    reads = ", ".join(
+        f"get({field.wire!r})"
+        if field.required or field.default is None
+        else f"get({field.wire!r}, MISSING)"
+        for field in fields
+    )
+    by_get = ["get = data.get", f"{targets}, = {reads},", "complete = False"]
+    namespace["fetch"] = operator.itemgetter(*(field.wire for field in fields))
+    fetched = "fetch(data)," if count == 1 else "fetch(data)"  # one key: the bare value
+    return [
+        f"    if type(data) is dict and len(data) >= {count}:",
+        "        try:",
+        f"            {targets}, = {fetched}",
+        f"            complete = len(data) == {count}",
+        "        except KeyError:  # a declared key is absent",
+        *(f"            {line}" for line in by_get),
+        "    elif isinstance(data, Mapping):",
+        *(f"        {line}" for line in by_get),
+        "    else:",
+        "        raise Mismatch",
+    ]
+
+
 def _note_unknown(sink: list[ShapeEvent], model: str, extra: Mapping[str, Any]) -> None:
     sink.extend((f"{model}.{key}", UNKNOWN_FIELD, "not declared") for key in extra)
 
@@ -675,18 +713,18 @@ def _field_lines(
     default = field.default
     if field.required:  # present and not null, or the lenient path names what is wrong
         lines = [
-            f"    value = get({field.wire!r})",
+            f"    value = v{key}",
             "    if value is None:",
             "        raise Mismatch",
         ]
     elif default is None:  # absent and null both give None
         lines = [
-            f"    value = get({field.wire!r})",
+            f"    value = v{key}",
             "    if value is None:",
             f"        {assign('None')}",
         ]
     else:
-        lines = [f"    value = get({field.wire!r}, MISSING)", "    if value is MISSING:"]
+        lines = [f"    value = v{key}", "    if value is MISSING:"]
         if not direct:
             lines.append("        pass  # the class's __init__ supplies the default")
         elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
