@@ -97,9 +97,9 @@ class Pipeline:
         self.user_agent = user_agent
         self._client_timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._connect_timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
-        # (id of an auth header dict, has body) -> (that dict, the full request headers); the
+        # id of an auth header dict (+1 with a body) -> (that dict, the full request headers); the
         # auth dicts are cached by the Authenticator, so this is one lookup per request.
-        self._headers: dict[tuple[int, bool], tuple[Mapping[str, str], Mapping[str, str]]] = {}
+        self._headers: dict[int, tuple[Mapping[str, str], Mapping[str, str]]] = {}
 
     def derive(
         self,
@@ -580,7 +580,9 @@ class Pipeline:
         one on every request (about 4,000 instructions for these four headers).
         """
         has_body = request.body is not None
-        key = (id(auth_headers), has_body)
+        # Objects are at least 8-byte aligned, so id + 1 never names another dict: one int key
+        # instead of a tuple to build and hash per request.
+        key = id(auth_headers) + has_body
         cached = self._headers.get(key)
         if cached is not None and cached[0] is auth_headers:
             headers = cached[1]
@@ -710,7 +712,13 @@ class Pipeline:
         method, url = request.method, request.url
         elapsed = time.monotonic() - started
         try:
-            decoded = _parse_body(body, status, method, url, strict=status < 400)
+            if status < 400 and body:
+                try:  # the usual answer: JSON, decoded without _parse_body's checks
+                    decoded = decode_json(body)
+                except ValueError:  # whitespace only, or not JSON: _parse_body decides
+                    decoded = _parse_body(body, status, method, url, strict=True)
+            else:
+                decoded = _parse_body(body, status, method, url, strict=status < 400)
         except ResponseDecodeError:  # a raw-response call still wants to see these bytes
             record(Response(status, headers, body, None, number, elapsed, request.operation))
             raise
