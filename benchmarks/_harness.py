@@ -36,6 +36,7 @@ __all__ = [
     "drive",
     "interleaved",
     "machine_info",
+    "paired_difference",
     "parse_args",
     "pin_client",
     "print_checks",
@@ -311,17 +312,36 @@ def _paired_ratio(
     a whole run's figures together) cancels out of each run's ratio; the ratio of the medians
     does not have that protection.
     """
+    ratios = [
+        ratio
+        for value, base in _per_run(segments, variant, reference, metric)
+        if (ratio := _ratio(value, base)) is not None
+    ]
+    return statistics.median(ratios) if ratios else None
+
+
+def paired_difference(
+    segments: Sequence[Segment], variant: str, reference: str, metric: str
+) -> float | None:
+    """The median over runs of ``variant``'s metric minus the reference's in the same run (the
+    paired counterpart of the difference of the medians, for costs added per operation)."""
+    differences = [value - base for value, base in _per_run(segments, variant, reference, metric)]
+    return statistics.median(differences) if differences else None
+
+
+def _per_run(
+    segments: Sequence[Segment], variant: str, reference: str, metric: str
+) -> list[tuple[float, float]]:
+    """``(variant's value, reference's value)`` of every run that measured both."""
     runs: dict[int, dict[str, float]] = {}
     for segment in segments:
         if segment.variant in (variant, reference):
             runs.setdefault(segment.run, {})[segment.variant] = segment.metric(metric)
-    ratios = [
-        ratio
+    return [
+        (values[variant], values[reference])
         for values in runs.values()
-        if len(values) == 2 or variant == reference
-        if (ratio := _ratio(values[variant], values[reference])) is not None
+        if variant in values and reference in values
     ]
-    return statistics.median(ratios) if ratios else None
 
 
 _LABELS = {

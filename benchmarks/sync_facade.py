@@ -5,7 +5,8 @@ core), interleaved in one process: the async client awaited on a loop in the mai
 (reference), ``improvado_sync.Improvado`` (same coroutine; the calling thread drives the
 runner's loop itself) and, for comparison, ``Improvado`` on the runner it had before issue 18,
 which hands every call to a private loop thread (``benchmarks/_thread_runner.py``). The facade
-cost is the difference of the medians, per call, in wall time and in client CPU. For context
+cost is the median over runs of each run's difference to the async call (paired, so a slow
+stretch of the machine cancels out), per call, in wall time and in client CPU. For context
 the bare hop is also timed: ``run`` of a coroutine that returns at once (no I/O), on both
 runners. A fourth variant awaits each call in its own ``loop.run_until_complete`` on the
 reference's loop (no runner, no facade): what entering asyncio once per call costs, which any
@@ -31,6 +32,7 @@ from ._harness import (
     ServerProcess,
     check,
     interleaved,
+    paired_difference,
     parse_args,
     pin_client,
     print_checks,
@@ -106,11 +108,12 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
 
     summary = summarise(segments, REFERENCE, METRICS)
     print_table("sync facade vs async, sequential", summary, METRICS)
-    medians = {v: {m: s[m]["median"] for m in METRICS} for v, s in summary["variants"].items()}
+    # Paired: each run's difference to the async call of the same run, then the median (a slow
+    # stretch of the machine moves a whole run together and cancels out of its differences).
     costs = {
         variant: {
-            "wall": medians[variant]["wall_us_per_op"] - medians[REFERENCE]["wall_us_per_op"],
-            "cpu": medians[variant]["cpu_us_per_op"] - medians[REFERENCE]["cpu_us_per_op"],
+            "wall": _cost(segments, variant, "wall_us_per_op"),
+            "cpu": _cost(segments, variant, "cpu_us_per_op"),
         }
         for variant in (SYNC, SYNC_OLD, PER_CALL)
     }
@@ -146,6 +149,13 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
         "checks": checks,
         "segments": segments,
     }
+
+
+def _cost(segments: list[Segment], variant: str, metric: str) -> float:
+    """What ``variant`` adds per call over the async reference (median of per-run differences)."""
+    cost = paired_difference(segments, variant, REFERENCE, metric)
+    assert cost is not None, "every run times every variant"
+    return cost
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from benchmarks._harness import Segment, interleaved, summarise
+from benchmarks._harness import Segment, interleaved, paired_difference, summarise
 
 
 @pytest.mark.parametrize("count", [2, 3, 4, 5])
@@ -49,3 +49,17 @@ def test_paired_ratio_compares_within_runs_and_the_table_starts_with_the_referen
     assert summary["paired"]["sdk"]["cpu_us_per_op"] == pytest.approx(1.1)
     assert summary["paired"]["raw"]["cpu_us_per_op"] == pytest.approx(1.0)
     assert summary["ratios"]["sdk"]["cpu_us_per_op"] == pytest.approx(220.0 / 100.0)
+
+
+def test_paired_difference_is_the_median_of_each_runs_own_difference() -> None:
+    # Per call the variant adds 80 µs in every run; run 2 is slow for both.
+    segments = [
+        _segment("sync", 1, 480.0),
+        _segment("async", 1, 400.0),
+        _segment("sync", 2, 1080.0),
+        _segment("async", 2, 1000.0),
+        _segment("sync", 3, 490.0),
+        _segment("async", 3, 410.0),
+    ]
+    assert paired_difference(segments, "sync", "async", "cpu_us_per_op") == pytest.approx(80.0)
+    assert paired_difference(segments, "missing", "async", "cpu_us_per_op") is None
