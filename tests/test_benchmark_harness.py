@@ -30,20 +30,18 @@ def test_each_variant_takes_each_place_and_follows_each_other_equally_often(coun
     assert len(set(followers.values())) == 1
 
 
-def _segment(variant: str, run: int, cpu_us: float) -> Segment:
-    return Segment(variant, run, ops=1000, cpu_s=cpu_us * 1000 / 1e6, wall_s=1.0)
+def _runs(variant: str, reference: str, cpu_us: list[tuple[float, float]]) -> list[Segment]:
+    """One run per ``(variant's, reference's)`` CPU µs per operation, in that order."""
+    return [
+        Segment(name, run, ops=1000, cpu_s=value * 1000 / 1e6, wall_s=1.0)
+        for run, pair in enumerate(cpu_us, start=1)
+        for name, value in zip((variant, reference), pair, strict=True)
+    ]
 
 
 def test_paired_ratio_compares_within_runs_and_the_table_starts_with_the_reference() -> None:
     # The machine is twice as slow in run 2; the SDK costs 1.1x the reference in every run.
-    segments = [
-        _segment("sdk", 1, 110.0),
-        _segment("raw", 1, 100.0),
-        _segment("sdk", 2, 220.0),
-        _segment("raw", 2, 200.0),
-        _segment("sdk", 3, 330.0),
-        _segment("raw", 3, 100.0),
-    ]
+    segments = _runs("sdk", "raw", [(110.0, 100.0), (220.0, 200.0), (330.0, 100.0)])
     summary = summarise(segments, "raw", ["cpu_us_per_op"])
     assert list(summary["variants"]) == ["raw", "sdk"]
     assert summary["paired"]["sdk"]["cpu_us_per_op"] == pytest.approx(1.1)
@@ -53,13 +51,6 @@ def test_paired_ratio_compares_within_runs_and_the_table_starts_with_the_referen
 
 def test_paired_difference_is_the_median_of_each_runs_own_difference() -> None:
     # Per call the variant adds 80 µs in every run; run 2 is slow for both.
-    segments = [
-        _segment("sync", 1, 480.0),
-        _segment("async", 1, 400.0),
-        _segment("sync", 2, 1080.0),
-        _segment("async", 2, 1000.0),
-        _segment("sync", 3, 490.0),
-        _segment("async", 3, 410.0),
-    ]
+    segments = _runs("sync", "async", [(480.0, 400.0), (1080.0, 1000.0), (490.0, 410.0)])
     assert paired_difference(segments, "sync", "async", "cpu_us_per_op") == pytest.approx(80.0)
     assert paired_difference(segments, "missing", "async", "cpu_us_per_op") is None
