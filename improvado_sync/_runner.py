@@ -35,6 +35,7 @@ import contextvars
 import os
 import select
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -59,6 +60,8 @@ _IDLE_POLL_AFTER = 0.001
 
 _SIGINT = int(signal.SIGINT)
 _default_int_handler = signal.default_int_handler
+_set_wakeup_fd = signal.set_wakeup_fd
+_get_ident = threading.get_ident
 _main = [threading.main_thread().ident]  # the thread that runs Python signal handlers
 
 # Loops inherited across a fork: never closed or collected in the child, because closing one
@@ -255,6 +258,15 @@ class _Driver:
         self._close_when_idle = False  # the last leader closes the loop
         self._idle_since = time.monotonic()
         self._interruptible: _Call[Any] | None = None  # the main thread's call while it leads
+        # How a drive ends once its call finished, expired or was interrupted: asyncio's own
+        # loop is run one iteration at a time and checks after each; any other loop (uvloop)
+        # runs ``run_forever``, which ``loop.stop`` ends.
+        self._stepping = _steppable(self.loop)
+        self._halt: Callable[[], object] = _ignore if self._stepping else self.loop.stop
+        # Python 3.13 has the two halves of run_forever for loops that integrate another one.
+        modern = hasattr(self.loop, "_run_forever_setup")
+        self._enter_loop: Callable[[Any], Any] = _setup_loop if modern else _enter_loop
+        self._leave_loop: Callable[[Any, Any], None] = _cleanup_loop if modern else _leave_loop
 
     def run(
         self,
@@ -331,8 +343,8 @@ class _Driver:
         interrupt: BaseException | None = None
         try:
             call.owned = True  # from here on, this method unwinds the call (see run)
-            call.notify = loop.stop  # the coroutine's last step ends run_forever
-            if _getsignal(_SIGINT) is _default_int_handler and threading.get_ident() == _main[0]:
+            call.notify = self._halt  # the coroutine's last step ends the drive
+            if _getsignal(_SIGINT) is _default_int_handler and _get_ident() == _main[0]:
                 # Ctrl-C must not raise inside the loop (in another thread's callback, say):
                 # the handler only marks the call interrupted and stops the loop.
                 self._interruptible = call
@@ -343,7 +355,8 @@ class _Driver:
                     # A signal arriving just before the loop blocks in select() would only be
                     # handled after the next I/O event: the C handler writes to the pipe the
                     # loop watches, which ends the wait (as asyncio's add_signal_handler does).
-                    wakeup_fd = signal.set_wakeup_fd(pipe, warn_on_full_buffer=False)
+                    wakeup_fd = _set_wakeup_fd(pipe, warn_on_full_buffer=False)
+            eager = False  # run the first ready callback (the call's first step) before polling
             if start:
                 if time.monotonic() - self._idle_since > _IDLE_POLL_AFTER:
                     # Handle what arrived while nobody drove the loop (a keep-alive connection
@@ -351,8 +364,9 @@ class _Driver:
                     loop.call_soon(call.start)
                 else:
                     call.start()
+                    eager = True
             if deadline is not None:
-                timer = loop.call_at(deadline, call.expire)
+                timer = loop.call_at(deadline, self._expire, call)
             while not call.finished and not call.expired:
                 try:
                     if (call.interrupted or interrupt is not None) and not call.cancelling:
@@ -362,9 +376,12 @@ class _Driver:
                             deadline = grace
                             if timer is not None:
                                 timer.cancel()
-                            timer = loop.call_at(grace, call.expire)
+                            timer = loop.call_at(grace, self._expire, call)
+                    elif self._stepping:
+                        self._step(call, eager)
                     else:
                         loop.run_forever()
+                    eager = False
                 except BaseException as exc:  # raised out of the loop, e.g. by a signal handler
                     if interrupt is not None or call.cancelling:
                         raise  # a second one while unwinding: stop waiting
@@ -372,7 +389,7 @@ class _Driver:
         finally:
             try:
                 if wakeup_fd is not None:
-                    signal.set_wakeup_fd(wakeup_fd)
+                    _set_wakeup_fd(wakeup_fd)
                 if swapped:
                     _setsignal(_SIGINT, _default_int_handler)
             finally:
@@ -392,6 +409,37 @@ class _Driver:
         if call.interrupted:
             raise KeyboardInterrupt from None
 
+    def _step(self, call: _Call[Any], eager: bool) -> None:
+        """Run the loop's iterations in this thread until ``call`` finished, expired or was
+        interrupted: ``run_forever`` without the ``stop`` it needs to end.
+
+        Only for asyncio's own loop (see ``_steppable``): it is entered and left as
+        ``run_forever`` does (``_enter_loop``), and ``_run_once`` is its iteration. ``eager``
+        runs the first ready callback (a call's first step, just scheduled) before the first
+        poll for I/O. That keeps the order: an iteration runs every callback ready before its
+        poll ahead of those the poll and due timers add. It saves an iteration per call, whose
+        ``select`` could not wait because the step was ready.
+        """
+        loop: Any = self.loop
+        hooks = self._enter_loop(loop)
+        try:
+            ready = loop._ready
+            if eager and ready:
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
+            run_once = loop._run_once
+            # An interrupt ends the drive once, to cancel the call; then the cancellation runs.
+            while not (call.finished or call.expired or (call.interrupted and not call.cancelling)):
+                run_once()
+        finally:
+            self._leave_loop(loop, hooks)
+
+    def _expire(self, call: _Call[Any]) -> None:
+        """The deadline passed (a timer on the loop): stop driving the call."""
+        call.expired = True
+        self._halt()
+
     def _on_sigint(self, signum: int, frame: Any) -> None:
         """SIGINT while the main thread leads: interrupt its call once the loop is back here."""
         call = self._interruptible
@@ -399,7 +447,7 @@ class _Driver:
             _default_int_handler(signum, frame)  # a second Ctrl-C: raise where we are
             return
         call.interrupted = True
-        self.loop.stop()
+        self._halt()
         self.submitter.wake()  # if the loop is waiting for I/O
 
     def _follow(
@@ -534,16 +582,14 @@ class _Submitter:
         self.loop = loop
         self._queue: collections.deque[Callable[[], object]] = collections.deque()
         self._pipe: tuple[int, int] | None = None
+        #: The pipe's (non-blocking) write end, or None without a pipe.
+        self.pipe_fd: int | None = None
         if os.name == "posix":
             read_fd, write_fd = os.pipe()
             os.set_blocking(read_fd, False)
             os.set_blocking(write_fd, False)
             self._pipe = (read_fd, write_fd)
-
-    @property
-    def pipe_fd(self) -> int | None:
-        """The pipe's (non-blocking) write end, or None without a pipe."""
-        return None if self._pipe is None else self._pipe[1]
+            self.pipe_fd = write_fd
 
     def attach(self) -> None:
         """Start watching the pipe (before the loop runs)."""
@@ -664,11 +710,6 @@ class _Call(Generic[T]):
         self.finished = True
         self.notify()
 
-    def expire(self) -> None:
-        """The deadline passed (a timer on the loop): stop driving the call."""
-        self.expired = True
-        self.loop.stop()
-
     def outcome(self) -> T:
         """The coroutine's return value, or its exception raised in the calling thread."""
         if not self.finished:
@@ -677,11 +718,64 @@ class _Call(Generic[T]):
         if error is not None:
             self.error = None  # no reference cycle through the traceback
             raise error
-        return cast(T, self.value)  # set: the coroutine returned
+        return self.value  # type: ignore[return-value]  # set: the coroutine returned
 
 
 def _ignore() -> None:
     return None
+
+
+def _steppable(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether ``loop`` is asyncio's own, whose iterations ``_Driver._step`` runs one by one.
+
+    A loop of another kind (uvloop), or one whose ``run_forever`` was replaced, is run with
+    ``run_forever`` instead: its iteration may not be ``_run_once``.
+    """
+    return (
+        isinstance(loop, asyncio.BaseEventLoop)
+        and type(loop).run_forever is asyncio.BaseEventLoop.run_forever
+        and callable(getattr(loop, "_run_once", None))
+    )
+
+
+_asyncgen_hooks = sys.get_asyncgen_hooks
+_set_asyncgen_hooks = sys.set_asyncgen_hooks
+_set_running_loop = asyncio.events._set_running_loop
+
+
+def _enter_loop(loop: Any) -> Any:
+    """Make ``loop`` the running loop of this thread, as ``run_forever`` does before iterating.
+
+    Python 3.13 names that part ``_run_forever_setup`` (``_setup_loop`` calls it); on 3.10-3.12
+    this repeats what ``run_forever`` does, without the checks the driver makes redundant (the
+    loop is open, and no other thread leads it). Returns what ``_leave_loop`` restores.
+    """
+    if loop._debug:
+        loop._set_coroutine_origin_tracking(True)
+    hooks = _asyncgen_hooks()
+    loop._thread_id = _get_ident()
+    _set_asyncgen_hooks(loop._asyncgen_firstiter_hook, loop._asyncgen_finalizer_hook)
+    _set_running_loop(loop)
+    return hooks
+
+
+def _leave_loop(loop: Any, hooks: Any) -> None:
+    """Undo ``_enter_loop``: as ``run_forever`` does once it stopped iterating."""
+    loop._thread_id = None
+    _set_running_loop(None)
+    if loop._coroutine_origin_tracking_enabled:
+        loop._set_coroutine_origin_tracking(False)
+    _set_asyncgen_hooks(*hooks)
+
+
+def _setup_loop(loop: Any) -> None:
+    """``_enter_loop`` on Python 3.13 and later, where asyncio has it."""
+    loop._run_forever_setup()
+
+
+def _cleanup_loop(loop: Any, hooks: None) -> None:
+    """``_leave_loop`` on Python 3.13 and later, where asyncio has it."""
+    loop._run_forever_cleanup()
 
 
 # Leadership taken for good by a close: nobody drives the loop any more.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -30,9 +31,28 @@ def _ctrl_c_raises() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
-@pytest.fixture
-def runner() -> Iterator[Runner]:
+try:
+    import uvloop
+except ImportError:  # Windows, PyPy: the runner is tested on asyncio's loop only
+    uvloop = None  # type: ignore[assignment]
+
+LOOP_KINDS = [
+    "asyncio",
+    pytest.param(
+        "uvloop", marks=pytest.mark.skipif(uvloop is None, reason="uvloop is not installed")
+    ),
+]
+
+
+@pytest.fixture(params=LOOP_KINDS)
+def runner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runner]:
+    """A runner on asyncio's own loop (iterated by the calling thread one iteration at a time),
+    and on uvloop (run with ``run_forever``, as any other kind of loop)."""
+    if request.param == "uvloop":
+        monkeypatch.setattr(asyncio, "new_event_loop", uvloop.new_event_loop)
     runner = Runner(name="improvado-test-runner")
+    if request.param == "uvloop":
+        assert isinstance(runner.loop, uvloop.Loop)
     yield runner
     runner.close()
 
@@ -96,6 +116,69 @@ def test_a_single_threaded_call_runs_in_the_calling_thread(runner: Runner) -> No
 
     assert runner.run(running_loop()) is runner.loop  # one loop, kept between calls
     assert asyncio._get_running_loop() is None  # and not left running in this thread
+
+
+def test_a_call_sees_the_loop_running_and_leaves_the_thread_as_it_found_it(
+    runner: Runner,
+) -> None:
+    def firstiter(agen: object) -> None:
+        return None
+
+    def finalizer(agen: object) -> None:
+        return None
+
+    async def inside() -> tuple[asyncio.AbstractEventLoop, bool, tuple[object, ...]]:
+        loop = asyncio.get_running_loop()
+        return loop, loop.is_running(), tuple(sys.get_asyncgen_hooks())
+
+    previous = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter, finalizer)
+    try:
+        loop, running, hooks = runner.run(inside())
+        after = tuple(sys.get_asyncgen_hooks())
+    finally:
+        sys.set_asyncgen_hooks(*previous)
+    assert loop is runner.loop and running
+    assert firstiter not in hooks  # the loop's own hooks, which finalize its async generators
+    assert after == (firstiter, finalizer)  # the thread's own hooks are back
+    assert asyncio._get_running_loop() is None
+    assert not runner.loop.is_running()
+
+
+def test_an_async_generator_left_open_by_a_call_is_closed_with_the_runner(runner: Runner) -> None:
+    closed: list[str] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            closed.append("closed")
+
+    agen = numbers()
+
+    async def first() -> int:
+        return await agen.__anext__()
+
+    assert runner.run(first()) == 1
+    assert closed == []
+    runner.close()  # the loop closes every async generator first iterated on it
+    assert closed == ["closed"]
+
+
+def test_callbacks_ready_before_a_call_run_before_its_first_step(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_runner, "_IDLE_POLL_AFTER", 60.0)  # the call starts without an idle poll
+    order: list[str] = []
+
+    async def step() -> None:
+        order.append("first step")
+
+    runner.run(asyncio.sleep(0))
+    runner.loop.call_soon(order.append, "ready before")
+    runner.run(step())
+    assert order == ["ready before", "first step"]
 
 
 def test_a_follower_call_is_driven_by_the_leader_while_it_waits_on_its_own(
