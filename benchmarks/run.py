@@ -23,6 +23,7 @@ BENCHMARKS = {
     "async_throughput": "benchmarks.async_throughput",
     "sync_throughput": "benchmarks.sync_throughput",
     "sync_facade": "benchmarks.sync_facade",
+    "sync_instructions": "benchmarks.sync_instructions",
     "list_pagination": "benchmarks.list_pagination",
     "import_time": "benchmarks.import_time",
     "token_single_flight": "benchmarks.token_single_flight",
