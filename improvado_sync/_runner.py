@@ -2,9 +2,12 @@
 
 One runner serves every sync client of the process, and it owns one event loop (with the aiohttp
 session and the watchdog bound to it). No thread is dedicated to that loop: a call drives it in
-the calling thread (``loop.run_forever`` until its own result is ready), so a single-threaded
-script never hands work to another thread. Concurrent callers share the loop through a
-leader/follower hand-off:
+the calling thread until its own result is ready, so a single-threaded script never hands work to
+another thread. asyncio's own loop is iterated directly (``_run_once``, entered and left as
+``run_forever`` does), with the call's first step run before the first poll for I/O: a call pays
+one loop entry and no extra iteration. Any other kind of loop (uvloop) runs ``run_forever`` until
+the call's last step stops it. Concurrent callers share the loop through a leader/follower
+hand-off:
 
 * the first caller becomes the *leader* and runs the loop until its own call has finished;
 * a caller arriving while another thread leads is a *follower*: it hands its call to the loop
