@@ -427,7 +427,7 @@ class _Driver:
         hooks = self._enter_loop(loop)
         try:
             ready = loop._ready
-            if eager and ready:
+            if eager and ready and not loop._debug:  # debug: timed as slow-callback candidate
                 handle = ready.popleft()
                 if not handle._cancelled:
                     handle._run()
