@@ -435,6 +435,8 @@ class _Driver:
             # An interrupt ends the drive once, to cancel the call; then the cancellation runs.
             while not (call.finished or call.expired or (call.interrupted and not call.cancelling)):
                 run_once()
+                if loop._stopping:  # loop.stop() from a coroutine: end the drive as it would
+                    break  # run_forever's (else every later poll would have a zero timeout)
         finally:
             self._leave_loop(loop, hooks)
 
@@ -764,6 +766,7 @@ def _enter_loop(loop: Any) -> Any:
 
 def _leave_loop(loop: Any, hooks: Any) -> None:
     """Undo ``_enter_loop``: as ``run_forever`` does once it stopped iterating."""
+    loop._stopping = False
     loop._thread_id = None
     _set_running_loop(None)
     if loop._coroutine_origin_tracking_enabled:

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -179,6 +180,31 @@ def test_callbacks_ready_before_a_call_run_before_its_first_step(
     runner.loop.call_soon(order.append, "ready before")
     runner.run(step())
     assert order == ["ready before", "first step"]
+
+
+def test_loop_stop_from_a_call_neither_ends_it_nor_leaves_the_loop_spinning(
+    runner: Runner, request: pytest.FixtureRequest
+) -> None:
+    if request.node.callspec.params["runner"] != "asyncio":
+        pytest.skip("counts the polls of asyncio's selector")
+    polls: list[float | None] = []
+    selector = runner.loop._selector  # type: ignore[attr-defined]
+    select = selector.select
+
+    def counted(timeout: float | None = None) -> Any:
+        polls.append(timeout)
+        return select(timeout)
+
+    async def stop_then_wait() -> str:
+        asyncio.get_running_loop().stop()
+        await asyncio.sleep(0.2)
+        return "done"
+
+    selector.select = counted
+    assert runner.run(stop_then_wait()) == "done"
+    assert runner.run(asyncio.sleep(0.1, "next")) == "next"
+    # A stop left pending would make every poll return at once: thousands in 0.3 s.
+    assert len(polls) < 50, f"{len(polls)} polls, {polls.count(0)} of them not waiting"
 
 
 def test_a_follower_call_is_driven_by_the_leader_while_it_waits_on_its_own(
