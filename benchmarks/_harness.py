@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -33,6 +34,7 @@ __all__ = [
     "Segment",
     "ServerProcess",
     "check",
+    "count_instructions",
     "drive",
     "interleaved",
     "machine_info",
@@ -41,6 +43,7 @@ __all__ = [
     "pin_client",
     "print_checks",
     "print_table",
+    "skipped_without_valgrind",
     "summarise",
     "write_result",
 ]
@@ -442,6 +445,39 @@ def write_result(name: str, args: argparse.Namespace, payload: dict[str, Any]) -
     path.write_text(json.dumps(document, indent=2, default=_jsonable) + "\n")
     print(f"  -> {path.relative_to(ROOT)}")
     return path
+
+
+_IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def count_instructions(module: str, *worker_args: str) -> int:
+    """User-space instructions of ``python -m <module> --worker <worker_args>`` (valgrind
+    cachegrind, no cache simulation); raises ``RuntimeError`` with valgrind's output if it fails."""
+    command = [
+        "valgrind",
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--cachegrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        module,
+        "--worker",
+        *worker_args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    match = _IREFS.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    return int(match.group(1).replace(",", ""))
+
+
+def skipped_without_valgrind(name: str, args: argparse.Namespace) -> bool:
+    """True (after saying so and writing a result that says so) when valgrind is not installed."""
+    if shutil.which("valgrind") is not None:
+        return False
+    print(f"{name}: skipped (valgrind is not installed)")
+    write_result(name, args, {"skipped": "valgrind is not installed", "checks": []})
+    return True
 
 
 def _jsonable(value: Any) -> Any:

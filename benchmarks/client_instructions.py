@@ -15,19 +15,21 @@ verdict. Skipped when valgrind is not installed.
 from __future__ import annotations
 
 import asyncio
-import re
-import shutil
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._harness import ServerProcess, parse_args, write_result
+from ._harness import (
+    ServerProcess,
+    count_instructions,
+    parse_args,
+    skipped_without_valgrind,
+    write_result,
+)
 from .client_overhead import HOOK_TARGET, HOOKED, REFERENCE, SDK, TARGET
 
 NAME = "client_instructions"
 VARIANTS = (REFERENCE, SDK, HOOKED)
-_IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 async def _worker(
@@ -56,26 +58,14 @@ async def _worker(
 
 def _instructions(args: tuple[str, int, int, str, int]) -> int:
     variant, concurrency, requests, base_url, load_id = args
-    command = [
-        "valgrind",
-        "--tool=cachegrind",
-        "--cache-sim=no",
-        "--cachegrind-out-file=/dev/null",
-        sys.executable,
-        "-m",
+    return count_instructions(
         "benchmarks.client_instructions",
-        "--worker",
         variant,
         str(concurrency),
         str(requests),
         base_url,
         str(load_id),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    match = _IREFS.search(done.stderr)
-    if done.returncode != 0 or match is None:
-        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    )
 
 
 def bench(quick: bool) -> dict[str, Any]:
@@ -132,11 +122,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_worker(variant, int(concurrency), int(requests), base_url, int(load_id)))
         return
     args = parse_args(__doc__ or NAME, argv)
-    if shutil.which("valgrind") is None:
-        print("client_instructions: skipped (valgrind is not installed)")
-        write_result(NAME, args, {"skipped": "valgrind is not installed", "checks": []})
-        return
-    write_result(NAME, args, bench(args.quick))
+    if not skipped_without_valgrind(NAME, args):
+        write_result(NAME, args, bench(args.quick))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import resource
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
 from improvado_async import AsyncImprovado
@@ -54,6 +54,7 @@ SYNC = "sync loads.get"
 SYNC_OLD = "sync, loop-thread runner"
 PER_CALL = "async, run_until_complete each"
 FLOOR = "async, stepped task each (floor)"
+VARIANTS = (REFERENCE, SYNC, SYNC_OLD, PER_CALL, FLOOR)
 METRICS = ("wall_us_per_op", "cpu_us_per_op", "ops_per_s", "vcsw_per_op")
 TARGET_US = 15.0
 HOP = "Runner.run(no-op)"
@@ -84,8 +85,43 @@ def _voluntary_switches() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
 
 
+def call_loops(
+    loop: asyncio.AbstractEventLoop,
+    aclient: AsyncImprovado,
+    client: Improvado,
+    old: Improvado,
+    load_id: int,
+) -> dict[str, Callable[[int], None]]:
+    """For each variant, a function making ``n`` sequential ``loads.get`` calls its way (``old``
+    is the sync client on the loop-thread runner)."""
+
+    async def async_calls(n: int) -> None:
+        for _ in range(n):
+            await aclient.loads.get(load_id)
+
+    def sync_calls(sync: Improvado, n: int) -> None:
+        for _ in range(n):
+            sync.loads.get(load_id)
+
+    def per_call(n: int) -> None:
+        for _ in range(n):
+            loop.run_until_complete(aclient.loads.get(load_id))
+
+    def floor(n: int) -> None:
+        for _ in range(n):
+            _stepped(loop, aclient.loads.get(load_id))
+
+    return {
+        REFERENCE: lambda n: loop.run_until_complete(async_calls(n)),
+        SYNC: lambda n: sync_calls(client, n),
+        SYNC_OLD: lambda n: sync_calls(old, n),
+        PER_CALL: per_call,
+        FLOOR: floor,
+    }
+
+
 def bench(runs: int, quick: bool) -> dict[str, Any]:
-    """Run the three variants interleaved, then time the bare hops; return the results payload."""
+    """Run the variants interleaved, then time the bare hops; return the results payload."""
     total = 150 if quick else 400
     loop = asyncio.new_event_loop()
     old_runner = LoopThreadRunner()
@@ -96,40 +132,13 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
         old = Improvado(token="bench-token", base_url=base_url)
         old._runner = old_runner  # type: ignore[assignment]  # before its services are created
         with Improvado(token="bench-token", base_url=base_url) as client, old:
-
-            async def async_loop(n: int) -> None:
-                for _ in range(n):
-                    await aclient.loads.get(load_id)
-
-            def sync_loop(sync: Improvado, n: int) -> None:
-                for _ in range(n):
-                    sync.loads.get(load_id)
-
-            def per_call_loop(n: int) -> None:
-                for _ in range(n):
-                    loop.run_until_complete(aclient.loads.get(load_id))
-
-            def floor_loop(n: int) -> None:
-                for _ in range(n):
-                    _stepped(loop, aclient.loads.get(load_id))
-
-            loop.run_until_complete(async_loop(200))
-            sync_loop(client, 200)
-            sync_loop(old, 200)
-            per_call_loop(200)
-            floor_loop(200)
-            variants = [REFERENCE, SYNC, SYNC_OLD, PER_CALL, FLOOR]
-            for run, variant in interleaved(runs, variants):
+            calls = call_loops(loop, aclient, client, old, load_id)
+            for call in calls.values():
+                call(200)  # warm-up
+            for run, variant in interleaved(runs, VARIANTS):
                 switches = _voluntary_switches()
                 with Measure(variant, run, total) as m:
-                    if variant == REFERENCE:
-                        loop.run_until_complete(async_loop(total))
-                    elif variant == PER_CALL:
-                        per_call_loop(total)
-                    elif variant == FLOOR:
-                        floor_loop(total)
-                    else:
-                        sync_loop(client if variant == SYNC else old, total)
+                    calls[variant](total)
                 assert m.segment is not None
                 m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / total
                 segments.append(m.segment)
@@ -145,7 +154,7 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
             "wall": _cost(segments, variant, "wall_us_per_op"),
             "cpu": _cost(segments, variant, "cpu_us_per_op"),
         }
-        for variant in (SYNC, SYNC_OLD, PER_CALL, FLOOR)
+        for variant in VARIANTS[1:]
     }
 
     runners: dict[str, Runner | LoopThreadRunner] = {HOP: default_runner(), HOP_OLD: old_runner}

@@ -15,27 +15,29 @@ counted. Informational: the target is ``sync_facade``'s wall time. Skipped witho
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._harness import ServerProcess, parse_args, write_result
-from .client_instructions import _IREFS
-from .sync_facade import FLOOR, PER_CALL, REFERENCE, SYNC, SYNC_OLD
+from ._harness import (
+    ServerProcess,
+    count_instructions,
+    parse_args,
+    skipped_without_valgrind,
+    write_result,
+)
+from .sync_facade import REFERENCE, VARIANTS
 
 NAME = "sync_instructions"
-VARIANTS = (REFERENCE, SYNC, SYNC_OLD, PER_CALL, FLOOR)
 
 
-def _worker(variant: str, calls: int, base_url: str, load_id: int) -> None:
-    """Make ``calls`` sequential calls the ``variant`` way, after warming up every variant."""
+def _worker(variant: str, calls_count: int, base_url: str, load_id: int) -> None:
+    """Make ``calls_count`` sequential calls the ``variant`` way, after warming up every variant."""
     from improvado_async import AsyncImprovado
     from improvado_sync import Improvado
 
     from ._thread_runner import LoopThreadRunner
-    from .sync_facade import _stepped
+    from .sync_facade import call_loops
 
     loop = asyncio.new_event_loop()
     aclient = AsyncImprovado(token="bench-token", base_url=base_url)
@@ -43,27 +45,10 @@ def _worker(variant: str, calls: int, base_url: str, load_id: int) -> None:
     old = Improvado(token="bench-token", base_url=base_url)
     old._runner = LoopThreadRunner()  # type: ignore[assignment]  # before its services exist
 
-    async def async_calls(n: int) -> None:
-        for _ in range(n):
-            await aclient.loads.get(load_id)
-
-    def run(name: str, n: int) -> None:
-        if name == REFERENCE:
-            loop.run_until_complete(async_calls(n))
-        elif name in (SYNC, SYNC_OLD):
-            sync = client if name == SYNC else old
-            for _ in range(n):
-                sync.loads.get(load_id)
-        elif name == PER_CALL:
-            for _ in range(n):
-                loop.run_until_complete(aclient.loads.get(load_id))
-        else:
-            for _ in range(n):
-                _stepped(loop, aclient.loads.get(load_id))
-
-    for name in VARIANTS:  # every variant warmed up in every child, counted or not
-        run(name, 100)
-    run(variant, calls)
+    calls = call_loops(loop, aclient, client, old, load_id)
+    for call in calls.values():  # every variant warmed up in every child, counted or not
+        call(100)
+    calls[variant](calls_count)
     client.close()
     old.close()
     loop.run_until_complete(aclient.aclose())
@@ -72,25 +57,9 @@ def _worker(variant: str, calls: int, base_url: str, load_id: int) -> None:
 
 def _instructions(args: tuple[str, int, str, int]) -> int:
     variant, calls, base_url, load_id = args
-    command = [
-        "valgrind",
-        "--tool=cachegrind",
-        "--cache-sim=no",
-        "--cachegrind-out-file=/dev/null",
-        sys.executable,
-        "-m",
-        "benchmarks.sync_instructions",
-        "--worker",
-        variant,
-        str(calls),
-        base_url,
-        str(load_id),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    match = _IREFS.search(done.stderr)
-    if done.returncode != 0 or match is None:
-        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    return count_instructions(
+        "benchmarks.sync_instructions", variant, str(calls), base_url, str(load_id)
+    )
 
 
 def bench(quick: bool) -> dict[str, Any]:
@@ -128,11 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         _worker(variant, int(calls), base_url, int(load_id))
         return
     args = parse_args(__doc__ or NAME, argv)
-    if shutil.which("valgrind") is None:
-        print("sync_instructions: skipped (valgrind is not installed)")
-        write_result(NAME, args, {"skipped": "valgrind is not installed", "checks": []})
-        return
-    write_result(NAME, args, bench(args.quick))
+    if not skipped_without_valgrind(NAME, args):
+        write_result(NAME, args, bench(args.quick))
 
 
 if __name__ == "__main__":
