@@ -146,27 +146,6 @@ def test_a_call_sees_the_loop_running_and_leaves_the_thread_as_it_found_it(
     assert not runner.loop.is_running()
 
 
-def test_an_async_generator_left_open_by_a_call_is_closed_with_the_runner(runner: Runner) -> None:
-    closed: list[str] = []
-
-    async def numbers() -> AsyncIterator[int]:
-        try:
-            yield 1
-            yield 2
-        finally:
-            closed.append("closed")
-
-    agen = numbers()
-
-    async def first() -> int:
-        return await agen.__anext__()
-
-    assert runner.run(first()) == 1
-    assert closed == []
-    runner.close()  # the loop closes every async generator first iterated on it
-    assert closed == ["closed"]
-
-
 def test_callbacks_ready_before_a_call_run_before_its_first_step(
     runner: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
