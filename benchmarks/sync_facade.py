@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import resource
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
@@ -65,14 +66,22 @@ async def _noop() -> None:
     return None
 
 
+_EAGER_START = sys.version_info >= (3, 12)  # Task(eager_start=True), which the runner uses
+_Task: Callable[..., asyncio.Task[Any]] = asyncio.Task  # typed for 3.10: no eager_start
+
+
 def _stepped(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` as a task on ``loop`` the leanest way a blocking caller can (asyncio's own
     loop only): what ``Runner`` does for a call led by its caller, minus its bookkeeping."""
-    task = loop.create_task(coro)
     steps = cast(Any, loop)
+    task: asyncio.Task[T]
     hooks = _enter_loop(steps)
     try:
-        steps._ready.popleft()._run()  # the task's first step, before the first poll
+        if _EAGER_START:  # the task takes its first step as it is created
+            task = _Task(coro, loop=loop, eager_start=True)
+        else:
+            task = loop.create_task(coro)
+            steps._ready.popleft()._run()  # the task's first step, before the first poll
         while not task.done():
             steps._run_once()
     finally:

@@ -9,6 +9,7 @@ thread runs what, that leadership passes on, and what Ctrl-C, close() and idle t
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import signal
 import sys
@@ -159,6 +160,62 @@ def test_callbacks_ready_before_a_call_run_before_its_first_step(
     runner.loop.call_soon(order.append, "ready before")
     runner.run(step())
     assert order == ["ready before", "first step"]
+
+
+@pytest.mark.parametrize("waiting", [False, True], ids=["nothing-ready", "callback-ready"])
+def test_a_calls_first_step_runs_in_its_own_task_with_the_callers_context(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch, waiting: bool
+) -> None:
+    # Started without an idle poll, a led call's first step runs before the loop polls: in a
+    # task created with that step (Python 3.12+, nothing else ready) or scheduled and run at
+    # once; either way it is the call's own task, running on the loop in the caller's context.
+    monkeypatch.setattr(_runner, "_IDLE_POLL_AFTER", 60.0)
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+    seen: list[object] = []
+
+    async def first_step() -> str:
+        task = asyncio.current_task()
+        seen.extend([task is not None and not task.done(), asyncio.get_running_loop()])
+        seen.append(request_id.get())
+        request_id.set("changed inside")
+        await asyncio.sleep(0)
+        return request_id.get()
+
+    runner.run(asyncio.sleep(0))
+    if waiting:
+        runner.loop.call_soon(seen.append, "ready before")
+    token = request_id.set("from the caller")
+    try:
+        assert runner.run(first_step()) == "changed inside"
+        assert request_id.get() == "from the caller"  # the coroutine ran in a copy
+    finally:
+        request_id.reset(token)
+    assert seen == (["ready before"] if waiting else []) + [True, runner.loop, "from the caller"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="run_forever has no halves before 3.13")
+def test_a_loop_that_extends_run_forevers_halves_has_them_run_for_each_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+
+    class Integrated(asyncio.SelectorEventLoop):  # as a loop integrating a GUI's loop does
+        def _run_forever_setup(self) -> None:
+            calls.append("setup")
+            super()._run_forever_setup()
+
+        def _run_forever_cleanup(self) -> None:
+            super()._run_forever_cleanup()
+            calls.append("cleanup")
+
+    monkeypatch.setattr(asyncio, "new_event_loop", Integrated)
+    runner = Runner(name="improvado-test-runner")
+    try:
+        assert runner.run(asyncio.sleep(0, "one")) == "one"
+        assert runner.run(asyncio.sleep(0.01, "two")) == "two"
+    finally:
+        runner.close()
+    assert calls[:4] == ["setup", "cleanup", "setup", "cleanup"]
 
 
 def test_loop_stop_from_a_call_neither_ends_it_nor_leaves_the_loop_spinning(
