@@ -11,9 +11,10 @@ the bare hop is also timed: ``run`` of a coroutine that returns at once (no I/O)
 runners. A fourth variant awaits each call in its own ``loop.run_until_complete`` on the
 reference's loop (no runner, no facade): what entering asyncio once per call costs, which any
 blocking facade over asyncio pays. A fifth, the *floor*, does per call only what no facade can
-skip: a task for the call, the loop entered, the task's first step run, the loop iterated until
-it is done (``_stepped``: the runner's drive without its leader/follower protocol and Ctrl-C
-handling, so not usable as a facade). ``vcsw_per_op`` counts voluntary context switches per call
+skip: a task for the call, the loop entered, the task's first step run (on Python 3.12+ as the
+task is created, as the runner does), the loop iterated until it is done (``_stepped``: the
+runner's drive without its leader/follower protocol and Ctrl-C handling, so not usable as a
+facade). ``vcsw_per_op`` counts voluntary context switches per call
 (``getrusage``, every thread of the process): 1 for the wait for the response, 2 more per hop to
 another thread and back; it does not depend on what else the machine runs, unlike the wall
 time. Target: facade wall cost <= 15 µs per call.

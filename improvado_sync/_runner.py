@@ -4,8 +4,9 @@ One runner serves every sync client of the process, and it owns one event loop (
 session and the watchdog bound to it). No thread is dedicated to that loop: a call drives it in
 the calling thread until its own result is ready, so a single-threaded script never hands work to
 another thread. asyncio's own loop is iterated directly (``_run_once``, entered and left as
-``run_forever`` does), with the call's first step run before the first poll for I/O: a call pays
-one loop entry and no extra iteration. Any other kind of loop (uvloop) runs ``run_forever`` until
+``run_forever`` does), with the call's first step run before the first poll for I/O (on Python
+3.12+ as its task is created, when nothing else is ready): a call pays one loop entry and no
+extra iteration. Any other kind of loop (uvloop) runs ``run_forever`` until
 the call's last step stops it. Concurrent callers share the loop through a leader/follower
 hand-off:
 
