@@ -193,6 +193,29 @@ def test_a_calls_first_step_runs_in_its_own_task_with_the_callers_context(
     assert seen == (["ready before"] if waiting else []) + [True, runner.loop, "from the caller"]
 
 
+def test_a_task_factory_set_on_the_loop_makes_every_calls_task(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Also when the call would start eagerly (Python 3.12+): the factory is not bypassed.
+    monkeypatch.setattr(_runner, "_IDLE_POLL_AFTER", 60.0)
+    made: list[str] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        made.append(coro.__qualname__)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    async def current_name() -> str:
+        task = asyncio.current_task()
+        assert task is not None
+        return str(getattr(task.get_coro(), "__qualname__", None))
+
+    runner.run(asyncio.sleep(0))
+    runner.loop.set_task_factory(factory)
+    assert runner.run(current_name()) == "_run_and_signal"
+    assert runner.run(asyncio.sleep(0, "done")) == "done"
+    assert made == ["_run_and_signal", "_run_and_signal"]
+
+
 @pytest.mark.skipif(sys.version_info < (3, 13), reason="run_forever has no halves before 3.13")
 def test_a_loop_that_extends_run_forevers_halves_has_them_run_for_each_call(
     monkeypatch: pytest.MonkeyPatch,
@@ -202,10 +225,10 @@ def test_a_loop_that_extends_run_forevers_halves_has_them_run_for_each_call(
     class Integrated(asyncio.SelectorEventLoop):  # as a loop integrating a GUI's loop does
         def _run_forever_setup(self) -> None:
             calls.append("setup")
-            super()._run_forever_setup()
+            super()._run_forever_setup()  # type: ignore[misc]  # 3.13+
 
         def _run_forever_cleanup(self) -> None:
-            super()._run_forever_cleanup()
+            super()._run_forever_cleanup()  # type: ignore[misc]  # 3.13+
             calls.append("cleanup")
 
     monkeypatch.setattr(asyncio, "new_event_loop", Integrated)
