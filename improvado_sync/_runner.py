@@ -453,9 +453,10 @@ class _Driver:
             call.start(eager=True)
         else:
             call.start()
-            handle = ready.popleft()
-            if not handle._cancelled:
-                handle._run()
+            if ready:  # empty only if the call was cancelled before it started
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
 
     def _expire(self, call: _Call[Any]) -> None:
         """The deadline passed (a timer on the loop): stop driving the call."""
