@@ -35,6 +35,7 @@ __all__ = [
     "ServerProcess",
     "check",
     "count_instructions",
+    "counted_main",
     "drive",
     "interleaved",
     "machine_info",
@@ -43,7 +44,6 @@ __all__ = [
     "pin_client",
     "print_checks",
     "print_table",
-    "skipped_without_valgrind",
     "summarise",
     "write_result",
 ]
@@ -471,13 +471,26 @@ def count_instructions(module: str, *worker_args: str) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def skipped_without_valgrind(name: str, args: argparse.Namespace) -> bool:
-    """True (after saying so and writing a result that says so) when valgrind is not installed."""
-    if shutil.which("valgrind") is not None:
-        return False
-    print(f"{name}: skipped (valgrind is not installed)")
-    write_result(name, args, {"skipped": "valgrind is not installed", "checks": []})
-    return True
+def counted_main(
+    name: str,
+    description: str,
+    argv: Sequence[str] | None,
+    worker: Callable[[list[str]], None],
+    bench: Callable[[bool], dict[str, Any]],
+) -> None:
+    """Entry point of a benchmark counted under valgrind: ``--worker <args>`` is the child process
+    ``count_instructions`` starts (``worker`` gets the args); otherwise ``bench(quick)`` runs and
+    its result is written, or a result saying it was skipped when valgrind is not installed."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--worker"]:
+        worker(arguments[1:])
+        return
+    args = parse_args(description, arguments)
+    if shutil.which("valgrind") is None:
+        print(f"{name}: skipped (valgrind is not installed)")
+        write_result(name, args, {"skipped": "valgrind is not installed", "checks": []})
+        return
+    write_result(name, args, bench(args.quick))
 
 
 def _jsonable(value: Any) -> Any:

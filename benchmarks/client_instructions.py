@@ -15,16 +15,13 @@ verdict. Skipped when valgrind is not installed.
 from __future__ import annotations
 
 import asyncio
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ._harness import (
     ServerProcess,
     count_instructions,
-    parse_args,
-    skipped_without_valgrind,
-    write_result,
+    counted_main,
 )
 from .client_overhead import HOOK_TARGET, HOOKED, REFERENCE, SDK, TARGET
 
@@ -114,16 +111,14 @@ def bench(quick: bool) -> dict[str, Any]:
     }
 
 
+def _run_worker(args: list[str]) -> None:
+    variant, concurrency, requests, base_url, load_id = args
+    asyncio.run(_worker(variant, int(concurrency), int(requests), base_url, int(load_id)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point (``--worker ...`` is the child process run under valgrind)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--worker"]:
-        variant, concurrency, requests, base_url, load_id = argv[1:6]
-        asyncio.run(_worker(variant, int(concurrency), int(requests), base_url, int(load_id)))
-        return
-    args = parse_args(__doc__ or NAME, argv)
-    if not skipped_without_valgrind(NAME, args):
-        write_result(NAME, args, bench(args.quick))
+    counted_main(NAME, __doc__ or NAME, argv, _run_worker, bench)
 
 
 if __name__ == "__main__":

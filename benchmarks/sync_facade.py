@@ -24,13 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
 from improvado_async import AsyncImprovado
 from improvado_sync import Improvado
-from improvado_sync._runner import Runner, _enter_loop, _leave_loop, default_runner
+from improvado_sync._runner import (
+    _EAGER_START,
+    Runner,
+    _enter_loop,
+    _leave_loop,
+    _Task,
+    default_runner,
+)
 
 from ._harness import (
     Measure,
@@ -65,10 +71,6 @@ HOP_OLD = "LoopThreadRunner.run(no-op)"
 
 async def _noop() -> None:
     return None
-
-
-_EAGER_START = sys.version_info >= (3, 12)  # Task(eager_start=True), which the runner uses
-_Task: Callable[..., asyncio.Task[Any]] = asyncio.Task  # typed for 3.10: no eager_start
 
 
 def _stepped(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:

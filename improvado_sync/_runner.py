@@ -270,9 +270,6 @@ class _Driver:
         lean = _lean_entry(self.loop)
         self._enter_loop: Callable[[Any], Any] = _enter_loop if lean else _setup_loop
         self._leave_loop: Callable[[Any, Any], None] = _leave_loop if lean else _cleanup_loop
-        # Python 3.12+ runs a task's first step in its constructor if asked (``eager_start``),
-        # which spares a led call the callback scheduled for that step.
-        self._eager_start = self._stepping and sys.version_info >= (3, 12)
 
     def run(
         self,
@@ -449,7 +446,7 @@ class _Driver:
         ready = loop._ready
         if loop._debug:  # the loop runs the step, timed as a slow-callback candidate
             call.start()
-        elif self._eager_start and not ready and loop._task_factory is None:
+        elif _EAGER_START and not ready and loop._task_factory is None:
             call.start(eager=True)
         else:
             call.start()
@@ -767,7 +764,10 @@ def _steppable(loop: asyncio.AbstractEventLoop) -> bool:
     )
 
 
-_Task: Callable[..., asyncio.Task[None]] = asyncio.Task  # typed for 3.10: no eager_start
+_Task: Callable[..., asyncio.Task[Any]] = asyncio.Task  # typed for 3.10: no eager_start
+# Python 3.12+ runs a task's first step in its constructor if asked (``eager_start``), which
+# spares a led call the callback scheduled for that step.
+_EAGER_START = sys.version_info >= (3, 12)
 _asyncgen_hooks = sys.get_asyncgen_hooks
 _set_asyncgen_hooks = sys.set_asyncgen_hooks
 _set_running_loop = asyncio.events._set_running_loop
