@@ -40,6 +40,7 @@ __all__ = [
     "interleaved",
     "machine_info",
     "paired_difference",
+    "paired_ratio",
     "parse_args",
     "pin_client",
     "print_checks",
@@ -301,12 +302,12 @@ def summarise(
         for name, row in table.items()
     }
     paired = {
-        name: {m: _paired_ratio(segments, name, reference, m) for m in metrics} for name in table
+        name: {m: paired_ratio(segments, name, reference, m) for m in metrics} for name in table
     }
     return {"reference": reference, "variants": table, "ratios": ratios, "paired": paired}
 
 
-def _paired_ratio(
+def paired_ratio(
     segments: Sequence[Segment], variant: str, reference: str, metric: str
 ) -> float | None:
     """The median over runs of ``variant``'s metric over the reference's in the same run.

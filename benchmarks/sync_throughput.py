@@ -4,6 +4,10 @@ Against the minimal aiohttp server (separate process, other core), in two parts:
 
 * **sequential**: one request at a time from the main thread. ``requests.Session().get(...)
   .json()`` is the reference. Target: improvado_sync >= 2.5x the requests.Session throughput.
+  The async client, awaited on a loop in the main thread, runs beside them as the *ceiling*: a
+  sync facade runs the same coroutine and can only add to it, so its ratio to requests is the
+  most any sync variant can reach on the machine at hand (``ceiling`` in the results, with the
+  share of it the sync client reaches, paired per run).
 * **16 threads**: 16 threads sharing one ``Improvado`` client, against 16 threads with one
   ``requests.Session`` each (the reference), each thread making the same number of requests.
   Target: >= 1.5x the requests throughput.
@@ -16,6 +20,7 @@ per request (``vcsw_per_op``, from ``getrusage``).
 
 from __future__ import annotations
 
+import asyncio
 import resource
 import threading
 from collections.abc import Callable
@@ -23,6 +28,7 @@ from typing import Any
 
 import requests
 
+from improvado_async import AsyncImprovado
 from improvado_sync import Improvado
 
 from ._harness import (
@@ -31,6 +37,7 @@ from ._harness import (
     ServerProcess,
     check,
     interleaved,
+    paired_ratio,
     parse_args,
     pin_client,
     print_checks,
@@ -44,6 +51,7 @@ NAME = "sync_throughput"
 REFERENCE = "requests.Session"
 SDK = "improvado_sync loads.get"
 SDK_OLD = "improvado_sync, loop-thread runner"
+CEILING = "async loads.get (ceiling)"
 THREADS = 16
 REFERENCE_THREADS = f"{THREADS} threads, requests.Session each"
 SDK_THREADS = f"{THREADS} threads, one improvado_sync"
@@ -81,19 +89,47 @@ def _in_threads(calls: list[Callable[[], object]], each: int) -> None:
         raise errors[0]
 
 
+def _sequential(
+    loop: asyncio.AbstractEventLoop,
+    aclient: AsyncImprovado,
+    load_id: int,
+    calls: dict[str, Callable[[], object]],
+) -> dict[str, Callable[[int], None]]:
+    """For each sequential variant, a function making ``n`` calls one after the other; the async
+    ceiling awaits its ``n`` calls in one ``run_until_complete`` on ``loop``."""
+
+    async def async_calls(n: int) -> None:
+        for _ in range(n):
+            await aclient.loads.get(load_id)
+
+    def repeat(call: Callable[[], object]) -> Callable[[int], None]:
+        def calls_of(n: int) -> None:
+            for _ in range(n):
+                call()
+
+        return calls_of
+
+    return {
+        **{variant: repeat(call) for variant, call in calls.items()},
+        CEILING: lambda n: loop.run_until_complete(async_calls(n)),
+    }
+
+
 def bench(runs: int, quick: bool) -> dict[str, Any]:
     """Run the sequential and the threaded variants interleaved; return the results payload."""
     total = 500 if quick else 2000
     each = (1000 if quick else 4000) // THREADS
     old_runner = LoopThreadRunner()
     sessions = [requests.Session() for _ in range(THREADS)]
+    loop = asyncio.new_event_loop()
     try:
         with ServerProcess("minimal") as server:
             base_url, load_id = server["base_url"], server["load_id"]
             url = f"{base_url}/api/v3/loads/{load_id}"
             headers = {"Authorization": "Bearer bench-token"}
+            aclient = AsyncImprovado(token="bench-token", base_url=base_url)
             old = Improvado(token="bench-token", base_url=base_url)
-            old._runner = old_runner  # before its services are created: they take the runner
+            old._runner = old_runner  # type: ignore[assignment]  # before its services are created
             with Improvado(token="bench-token", base_url=base_url) as client, old:
 
                 def via(session: requests.Session) -> Callable[[], object]:
@@ -104,24 +140,22 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
                     SDK: lambda: client.loads.get(load_id),
                     SDK_OLD: lambda: old.loads.get(load_id),
                 }
+                sequential = _sequential(loop, aclient, load_id, calls)
                 threaded: dict[str, list[Callable[[], object]]] = {
                     REFERENCE_THREADS: [via(session) for session in sessions],
                     SDK_THREADS: [calls[SDK]] * THREADS,
                     SDK_OLD_THREADS: [calls[SDK_OLD]] * THREADS,
                 }
-                for call in calls.values():
-                    for _ in range(200):
-                        call()
+                for many in sequential.values():
+                    many(200)
                 for group in threaded.values():
                     _in_threads(group, 20)
 
                 segments: list[Segment] = []
-                for run, variant in interleaved(runs, list(calls)):
-                    call = calls[variant]
+                for run, variant in interleaved(runs, list(sequential)):
                     switches = _voluntary_switches()
                     with Measure(variant, run, total) as m:
-                        for _ in range(total):
-                            call()
+                        sequential[variant](total)
                     assert m.segment is not None
                     m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / total
                     segments.append(m.segment)
@@ -135,10 +169,12 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
                     ops = each * THREADS
                     m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / ops
                     threaded_segments.append(m.segment)
+            loop.run_until_complete(aclient.aclose())
     finally:
         for session in sessions:
             session.close()
         old_runner.close()
+        loop.close()
 
     summary = summarise(segments, REFERENCE, METRICS)
     print_table("sequential sync throughput", summary, METRICS)
@@ -154,10 +190,16 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
         ),
     ]
     print_checks(checks)
+    ceiling = _ceiling(segments, summary)
+    print(
+        f"  ceiling: the async client makes x{ceiling['async_vs_requests']:.2f} requests' req/s "
+        f"(paired); the sync client reaches {ceiling['sync_share_of_async']:.1%} of it"
+    )
     return {
         "server": "minimal aiohttp.web",
         "requests_per_run": total,
         **summary,
+        "ceiling": ceiling,
         "threads": {
             "threads": THREADS,
             "requests_per_thread": each,
@@ -166,6 +208,17 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
         },
         "checks": checks,
         "segments": segments,
+    }
+
+
+def _ceiling(segments: list[Segment], summary: dict[str, Any]) -> dict[str, float]:
+    """The async client's paired ratio to requests (the most a sync facade can reach) and the
+    sync client's paired share of the async client's req/s."""
+    share = paired_ratio(segments, SDK, CEILING, "ops_per_s")
+    assert share is not None, "every run times every variant"
+    return {
+        "async_vs_requests": summary["paired"][CEILING]["ops_per_s"],
+        "sync_share_of_async": share,
     }
 
 

@@ -7,7 +7,13 @@ import itertools
 
 import pytest
 
-from benchmarks._harness import Segment, interleaved, paired_difference, summarise
+from benchmarks._harness import (
+    Segment,
+    interleaved,
+    paired_difference,
+    paired_ratio,
+    summarise,
+)
 
 
 @pytest.mark.parametrize("count", [2, 3, 4, 5])
@@ -54,3 +60,10 @@ def test_paired_difference_is_the_median_of_each_runs_own_difference() -> None:
     segments = _runs("sync", "async", [(480.0, 400.0), (1080.0, 1000.0), (490.0, 410.0)])
     assert paired_difference(segments, "sync", "async", "cpu_us_per_op") == pytest.approx(80.0)
     assert paired_difference(segments, "missing", "async", "cpu_us_per_op") is None
+
+
+def test_paired_ratio_of_two_variants_neither_of_them_the_reference() -> None:
+    # sync_throughput's ceiling: the sync client's share of the async client, run by run.
+    segments = _runs("sync", "async", [(450.0, 400.0), (1000.0, 800.0), (420.0, 400.0)])
+    assert paired_ratio(segments, "sync", "async", "cpu_us_per_op") == pytest.approx(1.125)
+    assert paired_ratio(segments, "missing", "async", "cpu_us_per_op") is None
