@@ -141,7 +141,7 @@ def _traced_client(base_url: str) -> AsyncImprovado | None:
         trace.set_tracer_provider(TracerProvider())
         return AsyncImprovado(token="bench-token", base_url=base_url, tracing=True)
     except ImportError:
-        print("tracing variant skipped: pip install 'improvado-sdk[otel]'")
+        print("tracing variant skipped: pip install -e '.[otel]'")
         return None
 
 

@@ -43,7 +43,7 @@ def redis_server_binary() -> str:
     try:
         import redis.asyncio  # noqa: F401
     except ImportError:
-        _unavailable("redis-py is not installed (pip install 'improvado-sdk[redis]')")
+        _unavailable("redis-py is not installed (pip install -e '.[test]')")
     assert path is not None
     return path
 

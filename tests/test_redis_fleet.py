@@ -43,7 +43,7 @@ from tests.redis_support import RedisServer
 
 redis_contrib = pytest.importorskip(
     "improvado_async.contrib.redis",
-    reason="redis-py is not installed (pip install 'improvado-sdk[redis]')",
+    reason="redis-py is not installed (pip install -e '.[test]')",
 )
 RedisIdempotencyStore = redis_contrib.RedisIdempotencyStore
 RedisRateLimiter = redis_contrib.RedisRateLimiter
@@ -135,7 +135,7 @@ def test_importing_without_redis_py_names_the_extra(monkeypatch: pytest.MonkeyPa
     for name in ("redis", "redis.asyncio", "redis.asyncio.retry", "redis.backoff"):
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, "improvado_async.contrib.redis")
-    with pytest.raises(ImportError, match=r"pip install 'improvado-sdk\[redis\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'redis>=5\.0'"):
         importlib.import_module("improvado_async.contrib.redis")
 
 

@@ -1,6 +1,6 @@
 """OpenTelemetry spans and metrics for every call: ``AsyncImprovado(tracing=True)``.
 
-Needs the ``otel`` extra (``pip install 'improvado-sdk[otel]'``); the core never imports this
+Needs the ``otel`` extra (opentelemetry-api >= 1.20); the core never imports this
 module, so a client without tracing never loads OpenTelemetry. Spans and metrics go to the
 global providers your application configures (``opentelemetry-sdk``, an exporter); without them
 the OpenTelemetry API is a no-op and so is this observer.
@@ -31,8 +31,8 @@ try:
     from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides the package
     raise ImportError(
-        "improvado_async.contrib.otel (tracing=True) needs OpenTelemetry: "
-        "pip install 'improvado-sdk[otel]'"
+        "improvado_async.contrib.otel (tracing=True) needs OpenTelemetry, the 'otel' extra: "
+        "pip install 'opentelemetry-api>=1.20'"
     ) from exc
 
 from .._transport.observe import CallTrace

@@ -1,7 +1,7 @@
 """Fleet-wide shared state on Redis: tokens, a rate limit and webhook de-duplication.
 
-Needs the ``redis`` extra (``pip install 'improvado-sdk[redis]'``: redis-py >= 5 and its asyncio
-client); the core never imports this module. Each class implements one of the SDK's protocols:
+Needs the ``redis`` extra (redis-py >= 5.0 and its asyncio client); the core never imports this
+module. Each class implements one of the SDK's protocols:
 
 - :class:`RedisTokenCache` (``AsyncImprovado(token_cache=...)``): every process of a fleet uses
   one token per workspace. Its lock makes the mint single-flight across processes and
@@ -60,7 +60,7 @@ try:
     from redis.exceptions import RedisError
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides the package
     raise ImportError(
-        "improvado_async.contrib.redis needs redis-py: pip install 'improvado-sdk[redis]'"
+        "improvado_async.contrib.redis needs redis-py, the 'redis' extra: pip install 'redis>=5.0'"
     ) from exc
 
 from .._secret import Secret

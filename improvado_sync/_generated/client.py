@@ -87,8 +87,8 @@ class Improvado:
             (``{"loads.run": LocalRateLimiter(1, 1)}``), taken after ``rate_limiter``.
         token_cache: where minted workspace tokens are kept; a shared one (e.g. Redis) makes
             every process of a fleet use one token per workspace (docs/scaling.md).
-        tracing: OpenTelemetry spans and metrics for every call (needs the ``otel`` extra:
-            ``pip install 'improvado-sdk[otel]'``).
+        tracing: OpenTelemetry spans and metrics for every call (needs the ``otel`` extra,
+            opentelemetry-api >= 1.20: docs/observability.md).
 
     Raises:
         ConfigurationError: no usable credentials, or a malformed setting.
