@@ -129,7 +129,7 @@ def _no_op(event: object) -> None:
 
 
 def _traced_client(base_url: str) -> AsyncImprovado | None:
-    """A client with tracing on (informational; needs the ``otel`` extra), else ``None``.
+    """A client with tracing on (informational; needs the OpenTelemetry SDK), else ``None``.
 
     Spans are made by the OpenTelemetry SDK's tracer provider (without an exporter), so the
     figure is what recording spans costs, not a no-op API tracer.
@@ -141,7 +141,7 @@ def _traced_client(base_url: str) -> AsyncImprovado | None:
         trace.set_tracer_provider(TracerProvider())
         return AsyncImprovado(token="bench-token", base_url=base_url, tracing=True)
     except ImportError:
-        print("tracing variant skipped: pip install -e '.[otel]'")
+        print("tracing variant skipped: pip install -e '.[bench]'")
         return None
 
 

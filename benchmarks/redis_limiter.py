@@ -7,7 +7,7 @@ for context. The rates are high enough never to throttle, so the figures are the
 the Redis limiter takes leases of many permits per round trip (one Lua script call), so its cost
 per call stays small. Target: Redis limiter CPU per call <= 1.3x no limiter.
 
-Needs ``redis-server`` on the PATH and the ``redis`` extra (``pip install -e '.[redis]'``).
+Needs ``redis-server`` on the PATH and redis-py (in the ``bench`` extra).
 """
 
 from __future__ import annotations
