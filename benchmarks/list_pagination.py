@@ -11,8 +11,8 @@ Two servers, one after the other, each in a separate process on the other core:
 Both delay every ``GET /api/v3/loads`` by 50 ms. Variants, interleaved:
 ``client.loads.list(page_size=100)`` page after page (``concurrency=1``, the next-link walk;
 reference) and ``concurrency=8`` (a window of 8 page requests in flight). Items are consumed with
-``async for`` and not kept. Then ``tracemalloc`` peak of one full iteration is taken for 2,000
-and for 10,000 items (minimal server, concurrency 8 and 1).
+``async for`` and not kept. Then the ``tracemalloc`` peak is taken for 2,000 and for 10,000 items
+(minimal server, concurrency 8 and 1): the highest of ``PEAK_ITERATIONS`` full iterations each.
 
 Targets (minimal server): concurrency=8 >= 6x faster; peak memory independent of the item count
 (the 10,000-item peak within 1.25x of the 2,000-item peak).
@@ -51,6 +51,11 @@ VARIANTS = {REFERENCE: 1, CONCURRENT: 8}
 METRICS = ("wall_s", "items_per_s", "cpu_us_per_op")
 TARGET_SPEEDUP = 6.0
 TARGET_MEMORY = 1.25
+#: The peak depends on how many of the window's pages happen to be held at once, which timing
+#: decides; 20 pages (2,000 items) give fewer chances to reach the worst case than 100, so one
+#: iteration per count made the ratio swing (0.98x-1.38x on the same code). The highest of a few
+#: iterations is each count's worst case.
+PEAK_ITERATIONS = 3
 
 
 async def _consume(client: AsyncImprovado, items: int, concurrency: int) -> int:
@@ -63,15 +68,19 @@ async def _consume(client: AsyncImprovado, items: int, concurrency: int) -> int:
 
 
 async def _peak(client: AsyncImprovado, items: int, concurrency: int) -> int:
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        got = await _consume(client, items, concurrency)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert got == items, (got, items)
-    return peak
+    """The highest ``tracemalloc`` peak of ``PEAK_ITERATIONS`` full iterations over ``items``."""
+    peaks = []
+    for _ in range(PEAK_ITERATIONS):
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            got = await _consume(client, items, concurrency)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert got == items, (got, items)
+        peaks.append(peak)
+    return max(peaks)
 
 
 async def _case(
