@@ -17,12 +17,13 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -46,6 +47,7 @@ __all__ = [
     "print_checks",
     "print_table",
     "summarise",
+    "timed_segments",
     "write_result",
 ]
 
@@ -220,6 +222,28 @@ class Measure:
         wall = time.perf_counter() - self._wall
         cpu = time.process_time() - self._cpu
         self.segment = Segment(self.variant, self.run, self.ops, cpu, wall)
+
+
+def timed_segments(
+    runs: int, variants: Mapping[str, Callable[[], object]], ops: int
+) -> list[Segment]:
+    """Time each variant's ``ops`` operations (one call of its function) in ``runs`` interleaved
+    runs; each segment also records the voluntary context switches per operation of every thread
+    of this process (``vcsw_per_op``: 1 per wait for a response, 2 more per hop to another thread
+    and back, whatever else the machine runs)."""
+    segments: list[Segment] = []
+    for run, variant in interleaved(runs, list(variants)):
+        switches = _voluntary_switches()
+        with Measure(variant, run, ops) as m:
+            variants[variant]()
+        assert m.segment is not None
+        m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / ops
+        segments.append(m.segment)
+    return segments
+
+
+def _voluntary_switches() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
 
 
 async def drive(call: Callable[[], Awaitable[object]], total: int, concurrency: int) -> None:

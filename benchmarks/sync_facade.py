@@ -23,8 +23,8 @@ time. Target: facade wall cost <= 15 µs per call.
 from __future__ import annotations
 
 import asyncio
-import resource
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from improvado_async import AsyncImprovado
@@ -50,6 +50,7 @@ from ._harness import (
     print_checks,
     print_table,
     summarise,
+    timed_segments,
     write_result,
 )
 from ._thread_runner import LoopThreadRunner
@@ -92,11 +93,6 @@ def _stepped(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T
     return task.result()
 
 
-def _voluntary_switches() -> int:
-    """Voluntary context switches so far, every thread of this process (a thread hop costs 2)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
-
-
 def call_loops(
     loop: asyncio.AbstractEventLoop,
     aclient: AsyncImprovado,
@@ -137,7 +133,6 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
     total = 150 if quick else 400
     loop = asyncio.new_event_loop()
     old_runner = LoopThreadRunner()
-    segments: list[Segment] = []
     with ServerProcess("minimal") as server:
         base_url, load_id = server["base_url"], server["load_id"]
         aclient = AsyncImprovado(token="bench-token", base_url=base_url)
@@ -147,13 +142,9 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
             calls = call_loops(loop, aclient, client, old, load_id)
             for call in calls.values():
                 call(200)  # warm-up
-            for run, variant in interleaved(runs, VARIANTS):
-                switches = _voluntary_switches()
-                with Measure(variant, run, total) as m:
-                    calls[variant](total)
-                assert m.segment is not None
-                m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / total
-                segments.append(m.segment)
+            segments = timed_segments(
+                runs, {variant: partial(calls[variant], total) for variant in VARIANTS}, total
+            )
         loop.run_until_complete(aclient.aclose())
     loop.close()
 

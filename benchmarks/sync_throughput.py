@@ -22,9 +22,9 @@ per request (``vcsw_per_op``, from ``getrusage``).
 from __future__ import annotations
 
 import asyncio
-import resource
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import requests
@@ -33,17 +33,17 @@ from improvado_async import AsyncImprovado
 from improvado_sync import Improvado
 
 from ._harness import (
-    Measure,
     Segment,
     ServerProcess,
     check,
-    interleaved,
+    drive,
     paired_ratio,
     parse_args,
     pin_client,
     print_checks,
     print_table,
     summarise,
+    timed_segments,
     write_result,
 )
 from ._thread_runner import LoopThreadRunner
@@ -59,16 +59,11 @@ SDK_THREADS = f"{THREADS} threads, one improvado_sync"
 SDK_OLD_THREADS = f"{THREADS} threads, one sync (loop thread)"
 METRICS = ("ops_per_s", "cpu_us_per_op", "vcsw_per_op")
 TARGET = 2.5
+TARGET_THREADS = 1.5
 #: The sequential part splits each run into this many short runs: a call costs 450-2,400 µs here
 #: depending on the stretch of time, and the median of many paired ratios is steadier than
 #: that of a few (as in ``sync_facade``).
 SHORT_RUNS = 8
-TARGET_THREADS = 1.5
-
-
-def _voluntary_switches() -> int:
-    """Voluntary context switches so far, every thread of this process (a thread hop costs 2)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
 
 
 def _in_threads(calls: list[Callable[[], object]], each: int) -> None:
@@ -103,10 +98,6 @@ def _sequential(
     """For each sequential variant, a function making ``n`` calls one after the other; the async
     ceiling awaits its ``n`` calls in one ``run_until_complete`` on ``loop``."""
 
-    async def async_calls(n: int) -> None:
-        for _ in range(n):
-            await aclient.loads.get(load_id)
-
     def repeat(call: Callable[[], object]) -> Callable[[int], None]:
         def calls_of(n: int) -> None:
             for _ in range(n):
@@ -116,7 +107,7 @@ def _sequential(
 
     return {
         **{variant: repeat(call) for variant, call in calls.items()},
-        CEILING: lambda n: loop.run_until_complete(async_calls(n)),
+        CEILING: lambda n: loop.run_until_complete(drive(lambda: aclient.loads.get(load_id), n, 1)),
     }
 
 
@@ -156,25 +147,20 @@ def bench(runs: int, quick: bool) -> dict[str, Any]:
                 for group in threaded.values():
                     _in_threads(group, 20)
 
-                segments: list[Segment] = []
                 short = total // SHORT_RUNS
-                for run, variant in interleaved(runs * SHORT_RUNS, list(sequential)):
-                    switches = _voluntary_switches()
-                    with Measure(variant, run, short) as m:
-                        sequential[variant](short)
-                    assert m.segment is not None
-                    m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / short
-                    segments.append(m.segment)
-
-                threaded_segments: list[Segment] = []
-                for run, variant in interleaved(runs, list(threaded)):
-                    switches = _voluntary_switches()
-                    with Measure(variant, run, each * THREADS) as m:
-                        _in_threads(threaded[variant], each)
-                    assert m.segment is not None
-                    ops = each * THREADS
-                    m.segment.extra["vcsw_per_op"] = (_voluntary_switches() - switches) / ops
-                    threaded_segments.append(m.segment)
+                segments = timed_segments(
+                    runs * SHORT_RUNS,
+                    {variant: partial(many, short) for variant, many in sequential.items()},
+                    short,
+                )
+                threaded_segments = timed_segments(
+                    runs,
+                    {
+                        variant: partial(_in_threads, group, each)
+                        for variant, group in threaded.items()
+                    },
+                    each * THREADS,
+                )
             loop.run_until_complete(aclient.aclose())
     finally:
         for session in sessions:
